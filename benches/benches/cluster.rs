@@ -1,0 +1,145 @@
+//! Cluster figures: start-up of a 2-executor multi-process cluster, a trivial distributed
+//! query, and the overhead of the distributed path over single-process DataFusion.
+//!
+//! `cargo bench -p reviewlake-benches --bench cluster` (build the binaries first:
+//! `cargo build --release --bins`). Environment: `BENCH_ROWS` (default 10,000,000),
+//! `BENCH_RUNS` (default 5).
+
+use std::process::Command;
+use std::time::Duration;
+
+use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use reviewlake_benches::median_of_async;
+use reviewlake_cluster::ops::binary_path;
+use reviewlake_cluster::session;
+
+const AGGREGATION: &str = "SELECT k, count(*) AS n, sum(v) AS total, avg(v) AS mean, max(v) AS top FROM t GROUP BY k";
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+struct DownOnDrop(std::path::PathBuf);
+
+impl Drop for DownOnDrop {
+    fn drop(&mut self) {
+        let _ = reviewlake_cluster::ops::down(&self.0, Duration::from_secs(30));
+    }
+}
+
+async fn write_table(dir: &std::path::Path, rows: usize, files: usize) {
+    let ctx = SessionContext::new();
+    let per_file = rows / files;
+    for file in 0..files {
+        let first = file * per_file;
+        let frame = ctx
+            .sql(&format!(
+                "SELECT value % 1000 AS k, CAST(value % 9973 AS DOUBLE) AS v FROM generate_series({first}, {})",
+                first + per_file - 1
+            ))
+            .await
+            .unwrap();
+        frame
+            .write_parquet(
+                dir.join(format!("part-{file:03}.parquet")).to_str().unwrap(),
+                DataFrameWriteOptions::new().with_single_file_output(true),
+                None,
+            )
+            .await
+            .unwrap();
+    }
+}
+
+async fn aggregate(ctx: &SessionContext) -> usize {
+    let batches = ctx.sql(AGGREGATION).await.unwrap().collect().await.unwrap();
+    batches.iter().map(|b| b.num_rows()).sum()
+}
+
+fn main() {
+    let runs = env_number("BENCH_RUNS", 5);
+    let rows = env_number("BENCH_ROWS", 10_000_000);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    println!("machine: {cores} cores; runs per figure: {runs} (median)");
+
+    // Each run's `up` is timed alone; its `down` comes after the clock stops.
+    let reviewlake = binary_path("reviewlake").expect("build the binaries first");
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        let dir = tempfile::tempdir().unwrap();
+        let run_dir = dir.path().join("run");
+        let started = std::time::Instant::now();
+        let status = Command::new(&reviewlake)
+            .args(["cluster", "up", "--executors", "2", "--dir", run_dir.to_str().unwrap()])
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        samples.push(started.elapsed());
+        assert!(status.success());
+        let _ = reviewlake_cluster::ops::down(&run_dir, Duration::from_secs(30));
+    }
+    samples.sort();
+    println!("cluster up --executors 2, until both registered: {}", seconds(samples[samples.len() / 2]));
+
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let data = tempfile::tempdir().unwrap();
+        write_table(data.path(), rows, 8).await;
+        let location = format!("{}/", data.path().display());
+
+        let single = SessionContext::new();
+        single.register_parquet("t", &location, ParquetReadOptions::default()).await.unwrap();
+        let settings = reviewlake_cluster::config::Settings::default();
+        let cluster = session::connect(&settings).await.unwrap();
+        cluster.ctx.register_parquet("t", &location, ParquetReadOptions::default()).await.unwrap();
+
+        // Warm both once (file metadata caches, the executor's first registration).
+        assert_eq!(aggregate(&single).await, 1000);
+        assert_eq!(aggregate(&cluster.ctx).await, 1000);
+
+        let trivial = median_of_async(runs * 4, || async {
+            cluster.ctx.sql("SELECT 1").await.unwrap().collect().await.unwrap();
+        })
+        .await;
+        println!("trivial distributed query (SELECT 1) end to end, standalone cluster: {}", seconds(trivial));
+
+        let local = median_of_async(runs, || async {
+            aggregate(&single).await;
+        })
+        .await;
+        let distributed = median_of_async(runs, || async {
+            aggregate(&cluster.ctx).await;
+        })
+        .await;
+        println!("aggregation over {rows} rows, single-process DataFusion: {}", seconds(local));
+        println!("aggregation over {rows} rows, standalone Ballista cluster: {}", seconds(distributed));
+        println!("distributed / single-process: {:.2}", distributed.as_secs_f64() / local.as_secs_f64());
+    });
+
+    // The remote trivial query, against a real multi-process cluster.
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("run");
+    let status = Command::new(&reviewlake)
+        .args(["cluster", "up", "--executors", "2", "--dir", run_dir.to_str().unwrap()])
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let _stop = DownOnDrop(run_dir.clone());
+    let record = reviewlake_cluster::ops::ClusterRecord::load(&run_dir).unwrap();
+    runtime.block_on(async {
+        let ctx = session::client_context(&record.scheduler_address(), 0).unwrap();
+        ctx.sql("SELECT 1").await.unwrap().collect().await.unwrap();
+        let trivial = median_of_async(runs * 4, || async {
+            ctx.sql("SELECT 1").await.unwrap().collect().await.unwrap();
+        })
+        .await;
+        println!("trivial distributed query (SELECT 1) end to end, 2-executor multi-process cluster: {}", seconds(trivial));
+    });
+}

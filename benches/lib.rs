@@ -1,0 +1,27 @@
+//! Shared helpers of reviewlake's benchmarks (see `benches/README.md` for the figures).
+
+use std::time::{Duration, Instant};
+
+/// Runs `run` `times` times and returns the median duration.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let median = reviewlake_benches::median_of_async(3, || async {}).await;
+/// assert!(median < std::time::Duration::from_secs(1));
+/// # }
+/// ```
+pub async fn median_of_async<F, Fut>(times: usize, mut run: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut samples = Vec::with_capacity(times);
+    for _ in 0..times {
+        let started = Instant::now();
+        run().await;
+        samples.push(started.elapsed());
+    }
+    samples.sort();
+    samples[samples.len() / 2]
+}

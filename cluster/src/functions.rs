@@ -1,0 +1,59 @@
+//! The one place where reviewlake's UDFs and UDAFs reach all three roles of a cluster.
+//!
+//! Ballista resolves functions by name on the client (planning), on the scheduler (plan
+//! decoding) and on every executor (task decoding); a function missing in any of them fails the
+//! query. Every role calls one of the functions below, so the three lists cannot drift apart.
+
+use ballista_core::registry::BallistaFunctionRegistry;
+use datafusion::execution::SessionState;
+use datafusion::execution::registry::FunctionRegistry;
+
+/// Registers every reviewlake scalar and aggregate function on a session state.
+///
+/// Call it after the state is final: rebuilding a state (as `upgrade_for_ballista` does)
+/// keeps registered functions, but builders that set a whole function list replace them.
+///
+/// ```
+/// use datafusion::execution::SessionStateBuilder;
+/// /// let mut state = SessionStateBuilder::new().with_default_features().build();
+/// reviewlake_cluster::functions::register_all(&mut state).unwrap();
+/// assert!(state.udf("normalize_text").is_ok());
+/// ```
+pub fn register_all(state: &mut SessionState) -> datafusion::error::Result<()> {
+    for udf in reviewlake_udfs::scalar_functions() {
+        state.register_udf(udf)?;
+    }
+    for udaf in reviewlake_udfs::aggregate_functions() {
+        state.register_udaf(udaf)?;
+    }
+    Ok(())
+}
+
+/// The executor's function registry: DataFusion's built-ins plus every reviewlake function.
+///
+/// ```
+/// let registry = reviewlake_cluster::functions::executor_registry();
+/// assert!(registry.scalar_functions.contains_key("normalize_text"));
+/// assert!(registry.scalar_functions.contains_key("lower"));
+/// ```
+pub fn executor_registry() -> BallistaFunctionRegistry {
+    let mut registry = BallistaFunctionRegistry::default();
+    for udf in reviewlake_udfs::scalar_functions() {
+        registry.scalar_functions.insert(udf.name().to_string(), udf);
+    }
+    for udaf in reviewlake_udfs::aggregate_functions() {
+        registry.aggregate_functions.insert(udaf.name().to_string(), udaf);
+    }
+    registry
+}
+
+/// Names of every reviewlake function, for diagnostics (`reviewlake functions`).
+pub fn names() -> Vec<String> {
+    let mut names: Vec<String> = reviewlake_udfs::scalar_functions()
+        .iter()
+        .map(|f| f.name().to_string())
+        .chain(reviewlake_udfs::aggregate_functions().iter().map(|f| f.name().to_string()))
+        .collect();
+    names.sort();
+    names
+}

@@ -1,0 +1,85 @@
+//! `reviewlake-executor`: a Ballista executor with every reviewlake function. On SIGTERM it
+//! stops taking tasks, drains the running ones and exits. Configuration:
+//! `reviewlake.example.toml`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use reviewlake_cluster::config::SettingsLoader;
+use reviewlake_cluster::{executor, logging};
+
+/// Runs a reviewlake executor until SIGTERM or ctrl-c.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// Configuration file (TOML); also `REVIEWLAKE_CONFIG`.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// `executor.id`.
+    #[arg(long)]
+    id: Option<String>,
+    /// `executor.scheduler`: the scheduler's `host:port`.
+    #[arg(long)]
+    scheduler: Option<String>,
+    /// `executor.bind_host`.
+    #[arg(long)]
+    bind_host: Option<String>,
+    /// `executor.external_host`.
+    #[arg(long)]
+    external_host: Option<String>,
+    /// `executor.port` (Arrow Flight).
+    #[arg(long)]
+    port: Option<String>,
+    /// `executor.grpc_port`.
+    #[arg(long)]
+    grpc_port: Option<String>,
+    /// `executor.http_port` (health and metrics).
+    #[arg(long)]
+    http_port: Option<String>,
+    /// `executor.vcores` (task slots).
+    #[arg(long)]
+    vcores: Option<String>,
+    /// `executor.work_dir`.
+    #[arg(long)]
+    work_dir: Option<String>,
+    /// `executor.scheduling_policy`: pull-staged or push-staged.
+    #[arg(long)]
+    policy: Option<String>,
+    /// `log.level`.
+    #[arg(long)]
+    log_level: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let loader = SettingsLoader::from_env(args.config.clone()).with_flags([
+        ("executor.id", &args.id),
+        ("executor.scheduler", &args.scheduler),
+        ("executor.bind_host", &args.bind_host),
+        ("executor.external_host", &args.external_host),
+        ("executor.port", &args.port),
+        ("executor.grpc_port", &args.grpc_port),
+        ("executor.http_port", &args.http_port),
+        ("executor.vcores", &args.vcores),
+        ("executor.work_dir", &args.work_dir),
+        ("executor.scheduling_policy", &args.policy),
+        ("log.level", &args.log_level),
+    ]);
+    let settings = match loader.load() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("reviewlake-executor: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    logging::init(&settings.log.level);
+    let runtime = reviewlake_cluster::runtime();
+    match runtime.block_on(executor::run_executor(&settings.executor)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("reviewlake-executor: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! `reviewlake`: run jobs and SQL on a cluster, and operate local multi-process clusters.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use reviewlake_cluster::config::{Settings, SettingsLoader};
+use reviewlake_cluster::ops::{self, ClusterSpec};
+use reviewlake_cluster::session;
+use reviewlake_cluster::sql::{OutputFormat, format_batches, run_script};
+
+/// reviewlake: a distributed lakehouse of product reviews on Apache DataFusion Ballista.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct GlobalArgs {
+    /// Configuration file (TOML); also `REVIEWLAKE_CONFIG`. See reviewlake.example.toml.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// A running scheduler as HOST:PORT (`client.scheduler`); absent runs an in-process cluster.
+    #[arg(long, global = true)]
+    scheduler: Option<String>,
+    /// The lakehouse root, a path or URL (`lakehouse.root`, default ./lakehouse).
+    #[arg(long, global = true)]
+    lakehouse: Option<String>,
+    /// `log.level`, e.g. warn, info, debug.
+    #[arg(long, global = true)]
+    log_level: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the main job on the configured cluster (in-process by default).
+    Demo,
+    /// Run SQL statements (separated by `;`) and print the last result.
+    Sql {
+        /// The SQL; omit it to use -f.
+        query: Option<String>,
+        /// Read the SQL from this file.
+        #[arg(short = 'f', long = "file", conflicts_with = "query")]
+        file: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutputFormat,
+    },
+    /// Operate a cluster of separate processes on this machine.
+    Cluster {
+        #[command(subcommand)]
+        action: ClusterAction,
+    },
+    /// List the reviewlake SQL functions.
+    Functions,
+}
+
+#[derive(Subcommand)]
+enum ClusterAction {
+    /// Start a scheduler and N executors, wait until all are registered.
+    Up {
+        #[command(flatten)]
+        shape: Shape,
+    },
+    /// Show executors, their slots, and jobs, as the scheduler sees them.
+    Status {
+        #[command(flatten)]
+        dir: RunDir,
+    },
+    /// Add executors, or remove the newest ones after they drain their tasks.
+    Scale {
+        #[command(flatten)]
+        shape: Shape,
+    },
+    /// Stop every process of the cluster.
+    Down {
+        #[command(flatten)]
+        dir: RunDir,
+        /// Seconds to let processes drain before they are killed.
+        #[arg(long, default_value_t = 60)]
+        grace_secs: u64,
+    },
+}
+
+#[derive(Args)]
+struct RunDir {
+    /// Run directory holding the cluster record, logs and work directories.
+    #[arg(long = "dir", default_value = "./run")]
+    path: PathBuf,
+}
+
+#[derive(Args)]
+struct Shape {
+    #[command(flatten)]
+    dir: RunDir,
+    /// Number of executors.
+    #[arg(long)]
+    executors: usize,
+    /// Task slots per executor, comma separated (e.g. 2,1); the last value repeats.
+    #[arg(long, value_delimiter = ',')]
+    vcores: Vec<usize>,
+    /// Seconds to wait for start-up, registration or draining.
+    #[arg(long, default_value_t = 120)]
+    timeout_secs: u64,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match load_settings(&cli.global) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("reviewlake: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    reviewlake_cluster::logging::init(&settings.log.level);
+    let runtime = reviewlake_cluster::runtime();
+    match runtime.block_on(run(cli, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("reviewlake: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_settings(global: &GlobalArgs) -> Result<Settings, reviewlake_cluster::config::ConfigError> {
+    SettingsLoader::from_env(global.config.clone())
+        .with_flags([
+        ("client.scheduler", &global.scheduler),
+        ("lakehouse.root", &global.lakehouse),
+        ("log.level", &global.log_level),
+    ])
+    .load()
+}
+
+async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Demo => {
+            let session = session::connect(&settings).await?;
+            print!("{}", reviewlake_jobs::demo::run_demo(&session, &settings.lakehouse.root).await?);
+        }
+        Command::Sql { query, file, format } => {
+            let script = match (query, file) {
+                (Some(query), None) => query,
+                (None, Some(path)) => std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read SQL file {}", path.display()))?,
+                _ => bail!("give the SQL as an argument or with -f FILE"),
+            };
+            let session = session::connect(&settings).await?;
+            let batches = run_script(&session.ctx, &script).await?;
+            let text = format_batches(&batches, format)?;
+            println!("{}", text.trim_end());
+        }
+        Command::Functions => {
+            for name in reviewlake_cluster::functions::names() {
+                println!("{name}");
+            }
+        }
+        Command::Cluster { action } => run_cluster(action, &cli.global, &settings).await?,
+    }
+    Ok(())
+}
+
+async fn run_cluster(action: ClusterAction, global: &GlobalArgs, settings: &Settings) -> anyhow::Result<()> {
+    let spec = |shape: Shape| ClusterSpec {
+        dir: shape.dir.path,
+        executors: shape.executors,
+        vcores: shape.vcores,
+        config_file: global.config.clone(),
+        timeout: Duration::from_secs(shape.timeout_secs),
+    };
+    match action {
+        ClusterAction::Up { shape } => {
+            let started = std::time::Instant::now();
+            let spec = spec(shape);
+            let record = ops::up(&spec, settings).await?;
+            println!(
+                "cluster up in {:.2} s: scheduler {} (operator API {}), {} executors, record {}",
+                started.elapsed().as_secs_f64(),
+                record.scheduler_address(),
+                record.api_url(),
+                record.executors.len(),
+                spec.dir.join(ops::RECORD_FILE).display()
+            );
+        }
+        ClusterAction::Status { dir } => print!("{}", ops::status(&dir.path).await?),
+        ClusterAction::Scale { shape } => {
+            let record = ops::scale(&spec(shape), settings).await?;
+            let shape: Vec<String> = record.executors.iter().map(|e| format!("{}({} vcores)", e.id, e.vcores)).collect();
+            println!("cluster now has {} executors: {}", record.executors.len(), shape.join(", "));
+        }
+        ClusterAction::Down { dir, grace_secs } => {
+            let killed = ops::down(&dir.path, Duration::from_secs(grace_secs))?;
+            if killed.is_empty() {
+                println!("cluster stopped");
+            } else {
+                println!("cluster stopped; killed after {grace_secs} s: {killed:?}");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! `reviewlake-scheduler`: the Ballista scheduler with reviewlake's functions, shared catalog,
+//! Flight SQL and operator API. Configuration: `reviewlake.example.toml`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use reviewlake_cluster::config::SettingsLoader;
+use reviewlake_cluster::{logging, scheduler};
+
+/// Runs a reviewlake scheduler until SIGTERM or ctrl-c.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// Configuration file (TOML); also `REVIEWLAKE_CONFIG`.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// `scheduler.bind_host`.
+    #[arg(long)]
+    bind_host: Option<String>,
+    /// `scheduler.external_host`.
+    #[arg(long)]
+    external_host: Option<String>,
+    /// `scheduler.port`.
+    #[arg(long)]
+    port: Option<String>,
+    /// `scheduler.http_port`.
+    #[arg(long)]
+    http_port: Option<String>,
+    /// `scheduler.scheduling_policy`: pull-staged or push-staged.
+    #[arg(long)]
+    policy: Option<String>,
+    /// `log.level`.
+    #[arg(long)]
+    log_level: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let loader = SettingsLoader::from_env(args.config.clone()).with_flags([
+        ("scheduler.bind_host", &args.bind_host),
+        ("scheduler.external_host", &args.external_host),
+        ("scheduler.port", &args.port),
+        ("scheduler.http_port", &args.http_port),
+        ("scheduler.scheduling_policy", &args.policy),
+        ("log.level", &args.log_level),
+    ]);
+    let settings = match loader.load() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("reviewlake-scheduler: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    logging::init(&settings.log.level);
+    let runtime = reviewlake_cluster::runtime();
+    let result = runtime.block_on(async {
+        let (grpc, http) = scheduler::bind(&settings.scheduler).await?;
+        let running = scheduler::start_scheduler(&settings.scheduler, grpc, http).await?;
+        println!(
+            "reviewlake scheduler listening on {} (operator API http://{})",
+            running.grpc_address, running.http_address
+        );
+        tokio::select! {
+            ended = running.grpc_task => ended.map_err(|e| scheduler::SchedulerError::Start(e.to_string()))?,
+            _ = shutdown_signal() => {
+                tracing::info!("scheduler stopping on signal");
+                Ok(())
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("reviewlake-scheduler: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler installs");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = terminate.recv() => {},
+    }
+}
