@@ -24,7 +24,21 @@ fn seconds(d: Duration) -> String {
     format!("{:.3} s", d.as_secs_f64())
 }
 
+/// Stops the cluster of a run directory when dropped.
 struct DownOnDrop(std::path::PathBuf);
+
+/// `reviewlake cluster up --executors 2` in `dir/run`.
+fn cluster_up(reviewlake: &std::path::Path, dir: &std::path::Path) -> DownOnDrop {
+    let run_dir = dir.join("run");
+    let status = Command::new(reviewlake)
+        .args(["cluster", "up", "--executors", "2", "--dir", run_dir.to_str().unwrap()])
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "cluster up failed");
+    DownOnDrop(run_dir)
+}
 
 impl Drop for DownOnDrop {
     fn drop(&mut self) {
@@ -71,17 +85,10 @@ fn main() {
     let mut samples = Vec::new();
     for _ in 0..runs {
         let dir = tempfile::tempdir().unwrap();
-        let run_dir = dir.path().join("run");
         let started = std::time::Instant::now();
-        let status = Command::new(&reviewlake)
-            .args(["cluster", "up", "--executors", "2", "--dir", run_dir.to_str().unwrap()])
-            .env("RUST_LOG", "error")
-            .stdout(std::process::Stdio::null())
-            .status()
-            .unwrap();
+        let stop = cluster_up(&reviewlake, dir.path());
         samples.push(started.elapsed());
-        assert!(status.success());
-        let _ = reviewlake_cluster::ops::down(&run_dir, Duration::from_secs(30));
+        drop(stop);
     }
     samples.sort();
     println!("cluster up --executors 2, until both registered: {}", seconds(samples[samples.len() / 2]));
@@ -123,16 +130,8 @@ fn main() {
 
     // The remote trivial query, against a real multi-process cluster.
     let dir = tempfile::tempdir().unwrap();
-    let run_dir = dir.path().join("run");
-    let status = Command::new(&reviewlake)
-        .args(["cluster", "up", "--executors", "2", "--dir", run_dir.to_str().unwrap()])
-        .env("RUST_LOG", "error")
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let _stop = DownOnDrop(run_dir.clone());
-    let record = reviewlake_cluster::ops::ClusterRecord::load(&run_dir).unwrap();
+    let stop = cluster_up(&reviewlake, dir.path());
+    let record = reviewlake_cluster::ops::ClusterRecord::load(&stop.0).unwrap();
     runtime.block_on(async {
         let ctx = session::client_context(&record.scheduler_address(), 0).unwrap();
         ctx.sql("SELECT 1").await.unwrap().collect().await.unwrap();

@@ -26,3 +26,43 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .build()
         .expect("a tokio runtime starts")
 }
+
+/// The edge of every reviewlake binary: a configuration error is one line and exit code 2;
+/// otherwise logging starts, `main` runs on [`runtime`], and its error is one line (with its
+/// causes) and exit code 1.
+///
+/// ```no_run
+/// use reviewlake_cluster::config::SettingsLoader;
+/// fn main() -> std::process::ExitCode {
+///     reviewlake_cluster::run_binary("example", SettingsLoader::new().load(), |settings| async move {
+///         println!("scheduler port {}", settings.scheduler.port);
+///         Ok::<(), std::io::Error>(())
+///     })
+/// }
+/// ```
+pub fn run_binary<F, Fut, E>(
+    program: &str,
+    settings: Result<config::Settings, config::ConfigError>,
+    main: F,
+) -> std::process::ExitCode
+where
+    F: FnOnce(config::Settings) -> Fut,
+    Fut: std::future::Future<Output = Result<(), E>>,
+    E: Into<anyhow::Error>,
+{
+    let settings = match settings {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("{program}: {error}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    logging::init(&settings.log.level);
+    match runtime().block_on(main(settings)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{program}: {:#}", error.into());
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

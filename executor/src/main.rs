@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use reviewlake_cluster::config::SettingsLoader;
-use reviewlake_cluster::{executor, logging};
+use reviewlake_cluster::executor;
 
 /// Runs a reviewlake executor until SIGTERM or ctrl-c.
 #[derive(Parser)]
@@ -66,20 +66,7 @@ fn main() -> ExitCode {
         ("executor.scheduling_policy", &args.policy),
         ("log.level", &args.log_level),
     ]);
-    let settings = match loader.load() {
-        Ok(settings) => settings,
-        Err(error) => {
-            eprintln!("reviewlake-executor: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    logging::init(&settings.log.level);
-    let runtime = reviewlake_cluster::runtime();
-    match runtime.block_on(executor::run_executor(&settings.executor)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("reviewlake-executor: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    reviewlake_cluster::run_binary("reviewlake-executor", loader.load(), |settings| async move {
+        executor::run_executor(&settings.executor).await
+    })
 }

@@ -112,22 +112,8 @@ struct Shape {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let settings = match load_settings(&cli.global) {
-        Ok(settings) => settings,
-        Err(error) => {
-            eprintln!("reviewlake: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    reviewlake_cluster::logging::init(&settings.log.level);
-    let runtime = reviewlake_cluster::runtime();
-    match runtime.block_on(run(cli, settings)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("reviewlake: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
+    let settings = load_settings(&cli.global);
+    reviewlake_cluster::run_binary("reviewlake", settings, |settings| run(cli, settings))
 }
 
 fn load_settings(global: &GlobalArgs) -> Result<Settings, reviewlake_cluster::config::ConfigError> {

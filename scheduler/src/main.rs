@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use reviewlake_cluster::config::SettingsLoader;
-use reviewlake_cluster::{logging, scheduler};
+use reviewlake_cluster::scheduler;
 
 /// Runs a reviewlake scheduler until SIGTERM or ctrl-c.
 #[derive(Parser)]
@@ -45,16 +45,7 @@ fn main() -> ExitCode {
         ("scheduler.scheduling_policy", &args.policy),
         ("log.level", &args.log_level),
     ]);
-    let settings = match loader.load() {
-        Ok(settings) => settings,
-        Err(error) => {
-            eprintln!("reviewlake-scheduler: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    logging::init(&settings.log.level);
-    let runtime = reviewlake_cluster::runtime();
-    let result = runtime.block_on(async {
+    reviewlake_cluster::run_binary("reviewlake-scheduler", loader.load(), |settings| async move {
         let (grpc, http) = scheduler::bind(&settings.scheduler).await?;
         let running = scheduler::start_scheduler(&settings.scheduler, grpc, http).await?;
         println!(
@@ -68,14 +59,7 @@ fn main() -> ExitCode {
                 Ok(())
             }
         }
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("reviewlake-scheduler: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
 
 async fn shutdown_signal() {

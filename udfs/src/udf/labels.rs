@@ -5,10 +5,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Float64Type};
-use datafusion::common::{Result, exec_err};
-use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, TypeSignature, Volatility,
-};
+use datafusion::common::Result;
 
 /// Label of a polarity: above `positive_above` is `positive`, below `negative_below` is
 /// `negative`, anything else `neutral`.
@@ -55,98 +52,34 @@ fn to_f64(array: &ArrayRef) -> Result<ArrayRef> {
 
 /// `sentiment_label(polarity DOUBLE[, positive_above DOUBLE, negative_below DOUBLE]) -> VARCHAR`.
 ///
-/// Thresholds default to 0: `> 0` positive, `< 0` negative. Null polarity gives null.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct SentimentLabel {
-    signature: Signature,
-}
-
-impl Default for SentimentLabel {
-    fn default() -> Self {
-        Self {
-            signature: Signature::one_of(
-                vec![TypeSignature::Any(1), TypeSignature::Any(3)],
-                Volatility::Immutable,
-            ),
+/// Thresholds default to 0: `> 0` positive, `< 0` negative. A null polarity or threshold
+/// gives null.
+pub fn sentiment_label(args: &[ArrayRef]) -> Result<ArrayRef> {
+    let polarity = to_f64(&args[0])?;
+    let polarity = polarity.as_primitive::<Float64Type>();
+    let thresholds = args[1..].iter().map(to_f64).collect::<Result<Vec<_>>>()?;
+    let threshold = |k: usize, i: usize| match thresholds.get(k) {
+        None => Some(0.0),
+        Some(c) => {
+            let c = c.as_primitive::<Float64Type>();
+            (!c.is_null(i)).then(|| c.value(i))
         }
-    }
-}
-
-impl ScalarUDFImpl for SentimentLabel {
-    fn name(&self) -> &str {
-        "sentiment_label"
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Utf8)
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let (polarity, positive, negative) = match arrays.as_slice() {
-            [p] => (to_f64(p)?, None, None),
-            [p, pos, neg] => (to_f64(p)?, Some(to_f64(pos)?), Some(to_f64(neg)?)),
-            _ => return exec_err!("sentiment_label takes 1 or 3 arguments, got {}", arrays.len()),
-        };
-        let polarity = polarity.as_primitive::<Float64Type>();
-        let threshold = |column: &Option<ArrayRef>, i: usize| match column {
-            None => Some(0.0),
-            Some(c) => {
-                let c = c.as_primitive::<Float64Type>();
-                (!c.is_null(i)).then(|| c.value(i))
+    };
+    let labels: StringArray = (0..polarity.len())
+        .map(|i| {
+            if polarity.is_null(i) {
+                return None;
             }
-        };
-        let labels: StringArray = (0..polarity.len())
-            .map(|i| {
-                if polarity.is_null(i) {
-                    return None;
-                }
-                let (pos, neg) = (threshold(&positive, i)?, threshold(&negative, i)?);
-                Some(polarity_label(polarity.value(i), pos, neg))
-            })
-            .collect();
-        Ok(ColumnarValue::Array(Arc::new(labels)))
-    }
+            Some(polarity_label(polarity.value(i), threshold(0, i)?, threshold(1, i)?))
+        })
+        .collect();
+    Ok(Arc::new(labels))
 }
 
 /// `rating_sentiment(overall) -> VARCHAR`: `Positive`, `Neutral` or `Negative` from a star
 /// rating given as a number or numeric text; null or junk gives null.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct RatingSentiment {
-    signature: Signature,
-}
-
-impl Default for RatingSentiment {
-    fn default() -> Self {
-        Self { signature: Signature::any(1, Volatility::Immutable) }
-    }
-}
-
-impl ScalarUDFImpl for RatingSentiment {
-    fn name(&self) -> &str {
-        "rating_sentiment"
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Utf8)
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let [overall] = arrays.as_slice() else {
-            return exec_err!("rating_sentiment takes one argument, got {}", arrays.len());
-        };
-        let overall = to_f64(overall)?;
-        let overall = overall.as_primitive::<Float64Type>();
-        let labels: StringArray = overall.iter().map(|v| v.map(rating_label)).collect();
-        Ok(ColumnarValue::Array(Arc::new(labels)))
-    }
+pub fn rating_sentiment(args: &[ArrayRef]) -> Result<ArrayRef> {
+    let overall = to_f64(&args[0])?;
+    let labels: StringArray = overall.as_primitive::<Float64Type>().iter().map(|v| v.map(rating_label)).collect();
+    Ok(Arc::new(labels))
 }

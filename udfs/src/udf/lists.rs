@@ -12,12 +12,12 @@ use datafusion::arrow::array::{
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Fields, Int64Type};
 use datafusion::common::{Result, exec_err};
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
 
 use crate::parse::extract_category_into;
 use crate::text::{TokenBuffer, hash_features_into};
 
-fn list_of_text() -> DataType {
+/// `LIST<VARCHAR>`, the result type of `tokenize`.
+pub fn list_of_text() -> DataType {
     DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true)))
 }
 
@@ -51,174 +51,90 @@ fn row_items<'a>(list: &'a GenericListArray<i32>, row: usize) -> impl Iterator<I
 
 /// `extract_category(main_cat VARCHAR, category LIST<VARCHAR>) -> VARCHAR`: see
 /// [`crate::parse::extract_category`]; null when neither argument holds a category.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct ExtractCategory {
-    signature: Signature,
-}
-
-impl Default for ExtractCategory {
-    fn default() -> Self {
-        Self { signature: Signature::any(2, Volatility::Immutable) }
-    }
-}
-
-impl ScalarUDFImpl for ExtractCategory {
-    fn name(&self) -> &str {
-        "extract_category"
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Utf8)
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let [main_cat, category] = arrays.as_slice() else {
-            return exec_err!("extract_category takes (main_cat, category), got {} arguments", arrays.len());
-        };
-        let main_cat = as_utf8(main_cat, self.name())?;
-        let main_cat = main_cat.as_string::<i32>();
-        let category = as_text_list(category, self.name())?;
-        let category = category.as_list::<i32>();
-        let mut builder = StringBuilder::with_capacity(main_cat.len(), main_cat.len() * 16);
-        let mut buffer = String::new();
-        for row in 0..main_cat.len() {
-            let main = (!main_cat.is_null(row)).then(|| main_cat.value(row));
-            let breadcrumb = (!category.is_null(row)).then(|| row_items(category, row)).into_iter().flatten();
-            if extract_category_into(main, breadcrumb, &mut buffer) {
-                builder.append_value(&buffer);
-            } else {
-                builder.append_null();
-            }
+pub fn extract_category(args: &[ArrayRef]) -> Result<ArrayRef> {
+    let main_cat = as_utf8(&args[0], "extract_category")?;
+    let main_cat = main_cat.as_string::<i32>();
+    let category = as_text_list(&args[1], "extract_category")?;
+    let category = category.as_list::<i32>();
+    let mut builder = StringBuilder::with_capacity(main_cat.len(), main_cat.len() * 16);
+    let mut buffer = String::new();
+    for row in 0..main_cat.len() {
+        let main = (!main_cat.is_null(row)).then(|| main_cat.value(row));
+        let breadcrumb = (!category.is_null(row)).then(|| row_items(category, row)).into_iter().flatten();
+        if extract_category_into(main, breadcrumb, &mut buffer) {
+            builder.append_value(&buffer);
+        } else {
+            builder.append_null();
         }
-        Ok(ColumnarValue::Array(Arc::new(builder.finish())))
     }
+    Ok(Arc::new(builder.finish()))
 }
 
 /// `tokenize(text VARCHAR) -> LIST<VARCHAR>`: normalised words without English stop words
 /// (see [`crate::text::TokenBuffer`]); null gives null.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct Tokenize {
-    signature: Signature,
-}
-
-impl Default for Tokenize {
-    fn default() -> Self {
-        Self { signature: Signature::any(1, Volatility::Immutable) }
-    }
-}
-
-impl ScalarUDFImpl for Tokenize {
-    fn name(&self) -> &str {
-        "tokenize"
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(list_of_text())
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let [text] = arrays.as_slice() else {
-            return exec_err!("tokenize takes one argument, got {}", arrays.len());
-        };
-        let text = as_utf8(text, self.name())?;
-        let text = text.as_string::<i32>();
-        let mut builder = ListBuilder::with_capacity(StringBuilder::new(), text.len());
-        let mut tokens = TokenBuffer::new();
-        for value in text.iter() {
-            match value {
-                Some(value) => {
-                    tokens.tokenize(value);
-                    for token in tokens.iter() {
-                        builder.values().append_value(token);
-                    }
-                    builder.append(true);
+pub fn tokenize(args: &[ArrayRef]) -> Result<ArrayRef> {
+    let text = as_utf8(&args[0], "tokenize")?;
+    let text = text.as_string::<i32>();
+    let mut builder = ListBuilder::with_capacity(StringBuilder::new(), text.len());
+    let mut tokens = TokenBuffer::new();
+    for value in text.iter() {
+        match value {
+            Some(value) => {
+                tokens.tokenize(value);
+                for token in tokens.iter() {
+                    builder.values().append_value(token);
                 }
-                None => builder.append_null(),
+                builder.append(true);
             }
+            None => builder.append_null(),
         }
-        Ok(ColumnarValue::Array(Arc::new(builder.finish())))
     }
+    Ok(Arc::new(builder.finish()))
+}
+
+/// The result type of `hash_features`: Spark's sparse vector as two parallel lists.
+pub fn hash_features_type() -> DataType {
+    DataType::Struct(hash_features_fields())
+}
+
+fn hash_features_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("indices", DataType::List(Arc::new(Field::new_list_field(DataType::Int32, true))), false),
+        Field::new("values", DataType::List(Arc::new(Field::new_list_field(DataType::Float64, true))), false),
+    ])
 }
 
 /// `hash_features(tokens LIST<VARCHAR>, num_features INT) -> STRUCT<indices LIST<INT>, values
 /// LIST<DOUBLE>>`: the sparse term-frequency vector Spark's `HashingTF` gives the same tokens
 /// (see [`crate::text::hash_features`]). Null tokens or a null or non-positive size give null.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct HashFeatures {
-    signature: Signature,
-}
-
-impl Default for HashFeatures {
-    fn default() -> Self {
-        Self { signature: Signature::any(2, Volatility::Immutable) }
+pub fn hash_features(args: &[ArrayRef]) -> Result<ArrayRef> {
+    let tokens = as_text_list(&args[0], "hash_features")?;
+    let tokens = tokens.as_list::<i32>();
+    let size = &args[1];
+    if !size.data_type().is_integer() && !size.data_type().is_null() {
+        return exec_err!("hash_features expects an integer num_features, got {}", size.data_type());
     }
-}
+    let size = cast(size, &DataType::Int64)?;
+    let size = size.as_primitive::<Int64Type>();
 
-impl HashFeatures {
-    fn fields() -> Fields {
-        Fields::from(vec![
-            Field::new("indices", DataType::List(Arc::new(Field::new_list_field(DataType::Int32, true))), false),
-            Field::new("values", DataType::List(Arc::new(Field::new_list_field(DataType::Float64, true))), false),
-        ])
-    }
-}
-
-impl ScalarUDFImpl for HashFeatures {
-    fn name(&self) -> &str {
-        "hash_features"
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Struct(Self::fields()))
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let [tokens, size] = arrays.as_slice() else {
-            return exec_err!("hash_features takes (tokens, num_features), got {} arguments", arrays.len());
-        };
-        let tokens = as_text_list(tokens, self.name())?;
-        let tokens = tokens.as_list::<i32>();
-        if !size.data_type().is_integer() && !size.data_type().is_null() {
-            return exec_err!("hash_features expects an integer num_features, got {}", size.data_type());
-        }
-        let size = cast(size, &DataType::Int64)?;
-        let size = size.as_primitive::<Int64Type>();
-
-        let mut indices = ListBuilder::with_capacity(Int32Builder::new(), tokens.len());
-        let mut values = ListBuilder::with_capacity(Float64Builder::new(), tokens.len());
-        let mut nulls = Vec::with_capacity(tokens.len());
-        let (mut row_indices, mut row_values) = (Vec::new(), Vec::new());
-        for row in 0..tokens.len() {
-            let buckets = (!size.is_null(row)).then(|| size.value(row)).filter(|&n| n > 0 && n <= i32::MAX as i64);
-            match buckets {
-                Some(buckets) if !tokens.is_null(row) => {
-                    hash_features_into(row_items(tokens, row), buckets as i32, &mut row_indices, &mut row_values);
-                    indices.values().append_slice(&row_indices);
-                    values.values().append_slice(&row_values);
-                    nulls.push(true);
-                }
-                _ => nulls.push(false),
+    let mut indices = ListBuilder::with_capacity(Int32Builder::new(), tokens.len());
+    let mut values = ListBuilder::with_capacity(Float64Builder::new(), tokens.len());
+    let mut nulls = Vec::with_capacity(tokens.len());
+    let (mut row_indices, mut row_values) = (Vec::new(), Vec::new());
+    for row in 0..tokens.len() {
+        let buckets = (!size.is_null(row)).then(|| size.value(row)).filter(|&n| n > 0 && n <= i32::MAX as i64);
+        match buckets {
+            Some(buckets) if !tokens.is_null(row) => {
+                hash_features_into(row_items(tokens, row), buckets as i32, &mut row_indices, &mut row_values);
+                indices.values().append_slice(&row_indices);
+                values.values().append_slice(&row_values);
+                nulls.push(true);
             }
-            indices.append(true);
-            values.append(true);
+            _ => nulls.push(false),
         }
-        let columns: Vec<ArrayRef> = vec![Arc::new(indices.finish()), Arc::new(values.finish())];
-        let result = StructArray::try_new(Self::fields(), columns, Some(nulls.into()))?;
-        Ok(ColumnarValue::Array(Arc::new(result)))
+        indices.append(true);
+        values.append(true);
     }
+    let columns: Vec<ArrayRef> = vec![Arc::new(indices.finish()), Arc::new(values.finish())];
+    Ok(Arc::new(StructArray::try_new(hash_features_fields(), columns, Some(nulls.into()))?))
 }

@@ -15,16 +15,18 @@
 //! | `word_count(text)` | words (null counts 0) |
 //! | `tokenize(text)`, `hash_features(tokens, n)` | ML features (Spark `HashingTF`-compatible) |
 
+mod array_function;
 pub mod labels;
 pub mod lists;
 mod text_function;
 
 use std::sync::Arc;
 
+use datafusion::arrow::datatypes::DataType;
 use datafusion::logical_expr::ScalarUDF;
 
-pub use labels::{RatingSentiment, SentimentLabel, polarity_label, rating_label};
-pub use lists::{ExtractCategory, HashFeatures, Tokenize};
+pub use array_function::{ArrayFunction, ArrayKernel};
+pub use labels::{polarity_label, rating_label};
 pub use text_function::{TextFunction, TextKernel};
 
 use crate::{parse, sentiment, text};
@@ -82,12 +84,13 @@ fn text_functions() -> Vec<TextFunction> {
 /// assert!(fs.iter().any(|f| f.name() == "hash_features"));
 /// ```
 pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
-    let mut functions: Vec<Arc<ScalarUDF>> =
-        text_functions().into_iter().map(|f| Arc::new(ScalarUDF::new_from_impl(f))).collect();
-    functions.push(Arc::new(ScalarUDF::new_from_impl(SentimentLabel::default())));
-    functions.push(Arc::new(ScalarUDF::new_from_impl(RatingSentiment::default())));
-    functions.push(Arc::new(ScalarUDF::new_from_impl(ExtractCategory::default())));
-    functions.push(Arc::new(ScalarUDF::new_from_impl(Tokenize::default())));
-    functions.push(Arc::new(ScalarUDF::new_from_impl(HashFeatures::default())));
-    functions
+    let array_functions = [
+        ArrayFunction::new("sentiment_label", &[1, 3], DataType::Utf8, labels::sentiment_label),
+        ArrayFunction::new("rating_sentiment", &[1], DataType::Utf8, labels::rating_sentiment),
+        ArrayFunction::new("extract_category", &[2], DataType::Utf8, lists::extract_category),
+        ArrayFunction::new("tokenize", &[1], lists::list_of_text(), lists::tokenize),
+        ArrayFunction::new("hash_features", &[2], lists::hash_features_type(), lists::hash_features),
+    ];
+    let text = text_functions().into_iter().map(ScalarUDF::new_from_impl);
+    text.chain(array_functions.into_iter().map(ScalarUDF::new_from_impl)).map(Arc::new).collect()
 }
