@@ -15,7 +15,8 @@ use datafusion::execution::registry::FunctionRegistry;
 ///
 /// ```
 /// use datafusion::execution::SessionStateBuilder;
-/// /// let mut state = SessionStateBuilder::new().with_default_features().build();
+/// use datafusion::execution::registry::FunctionRegistry;
+/// let mut state = SessionStateBuilder::new().with_default_features().build();
 /// reviewlake_cluster::functions::register_all(&mut state).unwrap();
 /// assert!(state.udf("normalize_text").is_ok());
 /// ```

@@ -18,9 +18,9 @@ pub enum OutputFormat {
     Json,
 }
 
-/// A SQL error with the statement it came from.
+/// A SQL error with the statement it came from, displayed on one line.
 #[derive(Debug, thiserror::Error)]
-#[error("statement {index} of {count} failed: {source}\n  in: {statement}")]
+#[error("statement {index} of {count} failed: {}; statement: {statement}", one_line(&.error.to_string()))]
 pub struct SqlError {
     /// 1-based position of the statement in the script.
     pub index: usize,
@@ -29,8 +29,7 @@ pub struct SqlError {
     /// The statement's text.
     pub statement: String,
     /// DataFusion's error.
-    #[source]
-    pub source: DataFusionError,
+    pub error: DataFusionError,
 }
 
 /// Runs every `;`-separated statement of `script` in order on `ctx` and returns the result of
@@ -49,18 +48,23 @@ pub async fn run_script(ctx: &SessionContext, script: &str) -> Result<Vec<Record
         index: 1,
         count: 1,
         statement: script.trim().chars().take(200).collect(),
-        source: e.into(),
+        error: e.into(),
     })?;
     let count = statements.len();
     let mut last = Vec::new();
     for (index, statement) in statements.into_iter().enumerate() {
         let text = statement.to_string();
-        let wrap = |source: DataFusionError| SqlError { index: index + 1, count, statement: text.clone(), source };
+        let wrap = |error: DataFusionError| SqlError { index: index + 1, count, statement: text.clone(), error };
         let plan = ctx.state().statement_to_plan(statement).await.map_err(wrap)?;
         let frame = ctx.execute_logical_plan(plan).await.map_err(wrap)?;
         last = frame.collect().await.map_err(wrap)?;
     }
     Ok(last)
+}
+
+/// Joins the lines of a multi-line message (DataFusion's schema errors have several).
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Formats batches as `format`.

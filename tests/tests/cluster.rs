@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use reviewlake_tests::{LocalCluster, body_counts, reviewlake, reviewlake_binary, success, wait_until, write_review_files};
-use reviewlake_udfs::text::normalize_text;
+use reviewlake_udfs::text::{normalize_text, word_count};
 
 /// `sum(character_length(normalize_text(body)))` and the row count, computed by calling the
 /// function directly on the data read by a single-process engine.
@@ -21,6 +21,16 @@ fn expected_totals(data: &std::path::Path, repeat: usize) -> (i64, i64) {
         chars += count * cleaned.chars().count() as i64;
     }
     (rows, chars)
+}
+
+/// `sum(word_count(body))` and `sum(sentiment_polarity(body))`, by direct calls.
+fn expected_word_and_polarity_sums(data: &std::path::Path) -> (i64, f64) {
+    body_counts(data).iter().fold((0, 0.0), |(words, polarity), (body, count)| {
+        (
+            words + count * word_count(Some(body)) as i64,
+            polarity + *count as f64 * reviewlake_udfs::sentiment::polarity(body),
+        )
+    })
 }
 
 fn parse_totals(json: &str) -> (i64, i64) {
@@ -43,12 +53,19 @@ fn udf_query_runs_on_both_executors_of_different_sizes() {
 
     let script = format!(
         "CREATE EXTERNAL TABLE reviews STORED AS PARQUET LOCATION '{}/'; \
-         SELECT count(*) AS rows, sum(character_length(normalize_text(body))) AS chars FROM reviews",
+         SELECT count(*) AS rows, sum(character_length(normalize_text(body))) AS chars, \
+                sum(word_count(body)) AS words, sum(sentiment_polarity(body)) AS polarity FROM reviews",
         data.display()
     );
     let scheduler = cluster.scheduler();
     let output = success(reviewlake(work.path(), &["--scheduler", &scheduler, "sql", "--format", "json", &script]));
     assert_eq!(parse_totals(&output), expected_totals(&data, 1));
+    let row: Vec<serde_json::Value> = serde_json::from_str(&output).unwrap();
+    let (words, polarity) = expected_word_and_polarity_sums(&data);
+    assert_eq!(row[0]["words"].as_i64().unwrap(), words);
+    // Sums of floats differ only by the order the partitions were added in.
+    let got = row[0]["polarity"].as_f64().unwrap();
+    assert!((got - polarity).abs() <= 1e-9 * polarity.abs().max(1.0), "{got} vs {polarity}");
 
     let jobs = cluster.jobs();
     let job = jobs.last().expect("the query ran as a job");
