@@ -133,7 +133,9 @@ fn main() {
     let stop = cluster_up(&reviewlake, dir.path());
     let record = reviewlake_cluster::ops::ClusterRecord::load(&stop.0).unwrap();
     runtime.block_on(async {
-        let ctx = session::client_context(&record.scheduler_address(), 0).unwrap();
+        let lake_settings = reviewlake_cluster::config::LakehouseSettings { root: record.lakehouse_root.clone(), ..Default::default() };
+        let lake = reviewlake_cluster::lakehouse::Lakehouse::from_settings(&lake_settings).unwrap();
+        let ctx = session::client_context(&record.scheduler_address(), 0, &lake).unwrap();
         ctx.sql("SELECT 1").await.unwrap().collect().await.unwrap();
         let trivial = median_of_async(runs * 4, || async {
             ctx.sql("SELECT 1").await.unwrap().collect().await.unwrap();

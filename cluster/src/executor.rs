@@ -13,7 +13,10 @@ use serde::Deserialize;
 
 use crate::config::{ExecutorSettings, SchedulingPolicy, parse_host_port};
 use crate::functions;
+use crate::lakehouse::{Lakehouse, codec};
 use crate::scheduler::policy;
+use ballista_core::RuntimeProducer;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 
 /// Errors of starting or running an executor.
 #[derive(Debug, thiserror::Error)]
@@ -138,7 +141,7 @@ pub fn work_dir(settings: &ExecutorSettings) -> String {
 
 /// Checks the scheduler and ports, then runs an executor until SIGTERM or ctrl-c, draining
 /// running tasks before it returns.
-pub async fn run_executor(settings: &ExecutorSettings) -> Result<(), ExecutorError> {
+pub async fn run_executor(settings: &ExecutorSettings, lake: &Lakehouse) -> Result<(), ExecutorError> {
     let (scheduler_host, scheduler_port) =
         parse_host_port(&settings.scheduler).map_err(ExecutorError::Settings)?;
     let timeout = Duration::from_secs(settings.scheduler_connect_timeout_seconds);
@@ -165,6 +168,7 @@ pub async fn run_executor(settings: &ExecutorSettings) -> Result<(), ExecutorErr
         .map_err(|e| ExecutorError::WorkDir { path: work_dir.clone(), reason: e.to_string() })?;
 
     let health = ExecutorHealth::new();
+    let (logical_codec, physical_codec) = codec::codecs();
     let vcores = if settings.vcores == 0 { num_cpus() } else { settings.vcores };
     let mut config = ExecutorProcessConfig {
         bind_host: settings.bind_host.clone(),
@@ -176,10 +180,13 @@ pub async fn run_executor(settings: &ExecutorSettings) -> Result<(), ExecutorErr
         scheduler_connect_timeout_seconds: settings.scheduler_connect_timeout_seconds.min(u16::MAX as u64) as u16,
         vcores,
         task_scheduling_policy: policy(settings.scheduling_policy),
-        work_dir: Some(work_dir),
+        work_dir: Some(work_dir.clone()),
         print_thread_info: false,
         executor_heartbeat_interval_seconds: settings.heartbeat_interval_seconds,
         override_function_registry: Some(Arc::new(functions::executor_registry())),
+        override_runtime_producer: Some(runtime_producer(lake, Some(work_dir.clone()))),
+        override_logical_codec: Some(logical_codec),
+        override_physical_codec: Some(physical_codec),
         health: health.clone(),
         ..Default::default()
     };
@@ -190,6 +197,22 @@ pub async fn run_executor(settings: &ExecutorSettings) -> Result<(), ExecutorErr
     tokio::spawn(serve_health(http, health, vcores));
     tracing::info!(%executor_id, vcores, port = settings.port, %http_address, "reviewlake executor starting");
     start_executor_process(Arc::new(config)).await.map_err(|e| ExecutorError::Run(e.to_string()))
+}
+
+/// The runtime of every task: the lakehouse's object store registered, spill files under
+/// `temp_dir` (Ballista's default producer sets it to the work directory; an override must
+/// keep that).
+pub fn runtime_producer(lake: &Lakehouse, temp_dir: Option<String>) -> RuntimeProducer {
+    let store = lake.store().clone();
+    Arc::new(move |_config| {
+        let mut builder = RuntimeEnvBuilder::new();
+        if let Some(dir) = &temp_dir {
+            builder = builder.with_temp_file_path(dir.clone());
+        }
+        let runtime = builder.build()?;
+        store.register_into(&runtime);
+        Ok(Arc::new(runtime))
+    })
 }
 
 /// Task slots to advertise when `vcores` is 0.

@@ -1,15 +1,16 @@
 //! What every reviewlake node shares: the layered [`config`], the session and function
 //! registry setup of all three roles ([`functions`], [`session`], [`scheduler`], [`executor`]),
-//! the scheduler's shared [`catalog`] and [`operator_api`], SQL scripts ([`sql`]) and the
-//! operator commands for local multi-process clusters ([`ops`]).
+//! the Delta [`lakehouse`] table layer with its catalog and codecs, the scheduler's
+//! [`operator_api`], SQL scripts ([`sql`]) and the operator commands for local multi-process
+//! clusters ([`ops`]).
 //!
 //! The binaries (`reviewlake-scheduler`, `reviewlake-executor`, `reviewlake`) are thin layers
 //! over this crate.
 
-pub mod catalog;
 pub mod config;
 pub mod executor;
 pub mod functions;
+pub mod lakehouse;
 pub mod logging;
 pub mod operator_api;
 pub mod ops;

@@ -16,12 +16,14 @@ use ballista_scheduler::scheduler_process::{create_scheduler, start_grpc_service
 use ballista_scheduler::scheduler_server::SchedulerServer;
 use datafusion::catalog::{CatalogProviderList, MemoryCatalogProviderList};
 use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::SessionConfig;
 use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
 use tokio::net::TcpListener;
 
 use crate::config::{SchedulerSettings, SchedulingPolicy};
-use crate::{catalog, functions, operator_api};
+use crate::lakehouse::{Lakehouse, codec};
+use crate::{functions, operator_api};
 
 /// The scheduler server type reviewlake runs.
 pub type ReviewlakeScheduler = SchedulerServer<LogicalPlanNode, PhysicalPlanNode>;
@@ -91,26 +93,38 @@ pub fn base_session_config() -> SessionConfig {
     SessionConfig::new_with_ballista().with_information_schema(true)
 }
 
+/// The catalog list of every reviewlake session: the lakehouse as the default catalog
+/// `datafusion`, so `silver.reviews` resolves and `public` holds ad-hoc tables.
+pub fn lakehouse_catalogs(lake: Arc<Lakehouse>) -> Arc<dyn CatalogProviderList> {
+    let catalogs: Arc<dyn CatalogProviderList> = Arc::new(MemoryCatalogProviderList::new());
+    catalogs.register_catalog("datafusion".into(), Arc::new(crate::lakehouse::LakehouseCatalog::new(lake)));
+    catalogs
+}
+
 /// Starts a scheduler on already-bound listeners and returns once it accepts connections.
 ///
 /// `grpc` serves Ballista's gRPC, its REST API (`/api/...`, `/healthz`, `/readyz`,
 /// `/api/metrics`) and, when enabled, Arrow Flight SQL; `http` serves reviewlake's operator
-/// API (see [`operator_api`]).
+/// API (see [`operator_api`]). Sessions plan against `lake`'s tables.
 pub async fn start_scheduler(
     settings: &SchedulerSettings,
+    lake: Arc<Lakehouse>,
     grpc: TcpListener,
     http: TcpListener,
 ) -> Result<RunningScheduler, SchedulerError> {
     let grpc_address = grpc.local_addr().map_err(|e| SchedulerError::Start(e.to_string()))?;
     let http_address = http.local_addr().map_err(|e| SchedulerError::Start(e.to_string()))?;
-    let catalogs: Arc<dyn CatalogProviderList> = Arc::new(MemoryCatalogProviderList::new());
-    catalog::install_default_catalog(&catalogs, &base_session_config());
+    let catalogs = lakehouse_catalogs(lake.clone());
+    // One runtime for every session: scans and write plans are made here and need the store.
+    let runtime = Arc::new(RuntimeEnvBuilder::new().build().map_err(|e| SchedulerError::Start(e.to_string()))?);
+    lake.store().register_into(&runtime);
 
     let session_catalogs = catalogs.clone();
     let session_builder = Arc::new(move |config: SessionConfig| {
         let state = default_session_builder(config)?;
         let mut state = SessionStateBuilder::new_from_existing(state)
             .with_catalog_list(session_catalogs.clone())
+            .with_runtime_env(runtime.clone())
             .build();
         functions::register_all(&mut state)?;
         Ok(state)
@@ -127,6 +141,9 @@ pub async fn start_scheduler(
         .with_override_config_producer(Arc::new(base_session_config))
         .with_override_session_builder(session_builder);
     config.bind_host = settings.bind_host.clone();
+    let (logical_codec, physical_codec) = codec::codecs();
+    config.override_logical_codec = Some(logical_codec);
+    config.override_physical_codec = Some(physical_codec);
     config.executor_timeout_seconds = settings.executor_timeout_seconds;
     config.validate().map_err(|e| SchedulerError::Start(e.to_string()))?;
     let config = Arc::new(config);

@@ -4,19 +4,19 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ballista_core::extension::SessionStateExt;
+use ballista_core::extension::{SessionConfigExt, SessionStateExt};
 use ballista_core::serde::BallistaCodec;
 use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
-use ballista_core::{ConfigProducer, RuntimeProducer};
+use ballista_core::ConfigProducer;
 use datafusion::execution::SessionStateBuilder;
-use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::SessionContext;
 use tokio::net::TcpListener;
 
 use crate::config::{SchedulerSettings, SchedulingPolicy, Settings};
-use crate::executor::{num_cpus, scheduler_policy};
+use crate::executor::{num_cpus, runtime_producer, scheduler_policy};
 use crate::functions;
-use crate::scheduler::{RunningScheduler, base_session_config, start_scheduler};
+use crate::lakehouse::{Lakehouse, LakehouseError, codec};
+use crate::scheduler::{RunningScheduler, base_session_config, lakehouse_catalogs, start_scheduler};
 
 /// Errors of opening a session.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +30,9 @@ pub enum SessionError {
     /// DataFusion rejected the session setup.
     #[error(transparent)]
     DataFusion(#[from] datafusion::error::DataFusionError),
+    /// The lakehouse configuration is unusable.
+    #[error(transparent)]
+    Lakehouse(#[from] LakehouseError),
 }
 
 /// A session on a cluster. Keeps an in-process cluster alive as long as it lives.
@@ -38,6 +41,8 @@ pub struct ClusterSession {
     pub ctx: SessionContext,
     /// `host:port` of the scheduler the session talks to.
     pub scheduler_address: String,
+    /// The lakehouse the session reads and writes.
+    pub lake: Arc<Lakehouse>,
     standalone: Option<RunningScheduler>,
 }
 
@@ -64,40 +69,62 @@ impl ClusterSession {
 /// # Ok(()) }
 /// ```
 pub async fn connect(settings: &Settings) -> Result<ClusterSession, SessionError> {
+    let lake = Lakehouse::from_settings(&settings.lakehouse)?;
     if settings.client.scheduler.is_empty() {
         let vcores = match settings.client.standalone_vcores {
             0 => num_cpus(),
             n => n,
         };
-        let scheduler = start_standalone(vcores).await?;
+        let scheduler = start_standalone(vcores, lake.clone()).await?;
         let address = scheduler.grpc_address.to_string();
-        let ctx = client_context(&address, settings.client.target_partitions)?;
-        Ok(ClusterSession { ctx, scheduler_address: address, standalone: Some(scheduler) })
+        let ctx = client_context(&address, settings.client.target_partitions, &lake)?;
+        Ok(ClusterSession { ctx, scheduler_address: address, lake, standalone: Some(scheduler) })
     } else {
         let address = settings.client.scheduler.trim_start_matches("df://").to_string();
         scheduler_policy(&address, Duration::from_secs(3)).await?;
-        let ctx = client_context(&address, settings.client.target_partitions)?;
-        Ok(ClusterSession { ctx, scheduler_address: address, standalone: None })
+        let ctx = client_context(&address, settings.client.target_partitions, &lake)?;
+        Ok(ClusterSession { ctx, scheduler_address: address, lake, standalone: None })
     }
 }
 
 /// A client context whose queries go to the scheduler at `address`, with every reviewlake
-/// function registered.
-pub fn client_context(address: &str, target_partitions: usize) -> datafusion::error::Result<SessionContext> {
-    let mut config = base_session_config();
-    if target_partitions > 0 {
-        config = config.with_target_partitions(target_partitions);
-    }
-    let state = SessionStateBuilder::new().with_default_features().with_config(config).build();
+/// function registered and `lake`'s tables in its catalog (the client plans queries, so it
+/// reads table logs itself).
+pub fn client_context(address: &str, target_partitions: usize, lake: &Arc<Lakehouse>) -> datafusion::error::Result<SessionContext> {
+    let (logical_codec, physical_codec) = codec::codecs();
+    let config = session_config(target_partitions)
+        .with_ballista_logical_extension_codec(logical_codec)
+        .with_ballista_physical_extension_codec(physical_codec);
     // Upgrading rebuilds the state, so functions are registered afterwards.
-    let mut state = state.upgrade_for_ballista(format!("http://{address}"))?;
+    let mut state = lakehouse_state(config, lake)?.upgrade_for_ballista(format!("http://{address}"))?;
     functions::register_all(&mut state)?;
     Ok(SessionContext::new_with_state(state))
 }
 
+fn session_config(target_partitions: usize) -> datafusion::prelude::SessionConfig {
+    // The lakehouse catalog is the default catalog; DataFusion must not replace it.
+    let config = base_session_config().with_create_default_catalog_and_schema(false);
+    if target_partitions > 0 { config.with_target_partitions(target_partitions) } else { config }
+}
+
+/// A session state whose catalog is `lake` and whose runtime holds `lake`'s object store.
+fn lakehouse_state(
+    config: datafusion::prelude::SessionConfig,
+    lake: &Arc<Lakehouse>,
+) -> datafusion::error::Result<datafusion::execution::SessionState> {
+    let runtime = datafusion::execution::runtime_env::RuntimeEnvBuilder::new().build()?;
+    lake.store().register_into(&runtime);
+    Ok(SessionStateBuilder::new()
+        .with_default_features()
+        .with_config(config)
+        .with_runtime_env(Arc::new(runtime))
+        .with_catalog_list(lakehouse_catalogs(lake.clone()))
+        .build())
+}
+
 /// Starts a scheduler and one executor with `vcores` slots inside this process, on free
 /// loopback ports.
-pub async fn start_standalone(vcores: usize) -> Result<RunningScheduler, SessionError> {
+pub async fn start_standalone(vcores: usize, lake: Arc<Lakehouse>) -> Result<RunningScheduler, SessionError> {
     let standalone_error = |e: &dyn std::fmt::Display| SessionError::Standalone(e.to_string());
     let settings = SchedulerSettings {
         bind_host: "127.0.0.1".into(),
@@ -109,22 +136,41 @@ pub async fn start_standalone(vcores: usize) -> Result<RunningScheduler, Session
     };
     let grpc = TcpListener::bind("127.0.0.1:0").await.map_err(|e| standalone_error(&e))?;
     let http = TcpListener::bind("127.0.0.1:0").await.map_err(|e| standalone_error(&e))?;
-    let scheduler = start_scheduler(&settings, grpc, http).await.map_err(|e| standalone_error(&e))?;
+    let scheduler = start_scheduler(&settings, lake.clone(), grpc, http).await.map_err(|e| standalone_error(&e))?;
 
     let url = format!("http://{}", scheduler.grpc_address);
     let client = SchedulerGrpcClient::connect(url).await.map_err(|e| standalone_error(&e))?;
     let config_producer: ConfigProducer = Arc::new(base_session_config);
-    let runtime_producer: RuntimeProducer =
-        Arc::new(|_| Ok(Arc::new(RuntimeEnvBuilder::new().build()?)));
+    let (logical_codec, physical_codec) = codec::codecs();
     ballista_executor::new_standalone_executor_from_builder(
         client,
         vcores,
         config_producer,
-        runtime_producer,
-        BallistaCodec::default(),
+        runtime_producer(&lake, None),
+        BallistaCodec::new(logical_codec, physical_codec),
         functions::executor_registry(),
     )
     .await
     .map_err(|e| standalone_error(&e))?;
     Ok(scheduler)
+}
+
+/// A single-process context over `lake`'s tables, with every reviewlake function: no cluster.
+/// Writes run the same write and commit operators in this process. For tools, tests and
+/// single-process baselines.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let dir = tempfile::tempdir().unwrap();
+/// let settings = reviewlake_cluster::config::LakehouseSettings { root: dir.path().display().to_string(), ..Default::default() };
+/// let lake = reviewlake_cluster::lakehouse::Lakehouse::from_settings(&settings).unwrap();
+/// let ctx = reviewlake_cluster::session::local_context(&lake, 0).unwrap();
+/// reviewlake_cluster::sql::run_script(&ctx, Some(&lake), "CREATE TABLE bronze.t AS SELECT 1 AS x").await.unwrap();
+/// # }
+/// ```
+pub fn local_context(lake: &Arc<Lakehouse>, target_partitions: usize) -> datafusion::error::Result<SessionContext> {
+    let mut state = lakehouse_state(session_config(target_partitions), lake)?;
+    functions::register_all(&mut state)?;
+    Ok(SessionContext::new_with_state(state))
 }

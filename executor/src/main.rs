@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use reviewlake_cluster::config::SettingsLoader;
 use reviewlake_cluster::executor;
+use reviewlake_cluster::lakehouse::Lakehouse;
 
 /// Runs a reviewlake executor until SIGTERM or ctrl-c.
 #[derive(Parser)]
@@ -46,6 +47,9 @@ struct Args {
     /// `executor.scheduling_policy`: pull-staged or push-staged.
     #[arg(long)]
     policy: Option<String>,
+    /// `lakehouse.root`: a path, file:///abs/path or s3://bucket/prefix.
+    #[arg(long)]
+    lakehouse: Option<String>,
     /// `log.level`.
     #[arg(long)]
     log_level: Option<String>,
@@ -64,9 +68,12 @@ fn main() -> ExitCode {
         ("executor.vcores", &args.vcores),
         ("executor.work_dir", &args.work_dir),
         ("executor.scheduling_policy", &args.policy),
+        ("lakehouse.root", &args.lakehouse),
         ("log.level", &args.log_level),
     ]);
     reviewlake_cluster::run_binary("reviewlake-executor", loader.load(), |settings| async move {
-        executor::run_executor(&settings.executor).await
+        let lake = Lakehouse::from_settings(&settings.lakehouse)?;
+        executor::run_executor(&settings.executor, &lake).await?;
+        Ok::<(), anyhow::Error>(())
     })
 }

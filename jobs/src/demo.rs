@@ -68,7 +68,7 @@ pub async fn run_demo(session: &ClusterSession, lakehouse_root: &str) -> anyhow:
         location.display()
     );
     let started = std::time::Instant::now();
-    let batches = run_script(&session.ctx, &script).await?;
+    let batches = run_script(&session.ctx, Some(&session.lake), &script).await?;
     let elapsed = started.elapsed();
     let mode = if session.is_standalone() { "in-process standalone cluster" } else { "cluster" };
     Ok(format!(

@@ -2,3 +2,4 @@
 //! jobs join it — and the `reviewlake` command that starts them.
 
 pub mod demo;
+pub mod generate;

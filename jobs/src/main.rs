@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use reviewlake_cluster::config::{Settings, SettingsLoader};
+use reviewlake_cluster::lakehouse::{Lakehouse, VacuumOptions};
 use reviewlake_cluster::ops::{self, ClusterSpec};
 use reviewlake_cluster::session;
 use reviewlake_cluster::sql::{OutputFormat, format_batches, run_script};
@@ -57,8 +58,60 @@ enum Command {
         #[command(subcommand)]
         action: ClusterAction,
     },
+    /// Maintain a lakehouse table: compaction, retention, history, description.
+    Table {
+        #[command(subcommand)]
+        action: TableAction,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table", global = true)]
+        format: OutputFormat,
+    },
     /// List the reviewlake SQL functions.
     Functions,
+}
+
+#[derive(Subcommand)]
+enum TableAction {
+    /// Compact small files into larger ones (one commit).
+    Optimize {
+        /// schema.table
+        name: String,
+        /// Target file size in MiB.
+        #[arg(long, default_value_t = 128)]
+        target_mib: u64,
+    },
+    /// Delete data files no retained version needs, and files of failed jobs.
+    Vacuum {
+        /// schema.table
+        name: String,
+        /// Keep files removed less than this many hours ago.
+        #[arg(long, default_value_t = 168)]
+        retain_hours: u64,
+        /// Allow a retention shorter than the table's (time travel to older versions breaks).
+        #[arg(long)]
+        allow_short_retention: bool,
+        /// Only report what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The commit log, newest first.
+    History {
+        /// schema.table
+        name: String,
+        /// Number of commits to show.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Version, location, files, rows, partitioning, properties and columns.
+    Describe {
+        /// schema.table
+        name: String,
+    },
+    /// Delete a table and all its files.
+    Drop {
+        /// schema.table
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -140,7 +193,7 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 _ => bail!("give the SQL as an argument or with -f FILE"),
             };
             let session = session::connect(&settings).await?;
-            let batches = run_script(&session.ctx, &script).await?;
+            let batches = run_script(&session.ctx, Some(&session.lake), &script).await?;
             let text = format_batches(&batches, format)?;
             println!("{}", text.trim_end());
         }
@@ -150,6 +203,19 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             }
         }
         Command::Cluster { action } => run_cluster(action, &cli.global, &settings).await?,
+        Command::Table { action, format } => {
+            let lake = Lakehouse::from_settings(&settings.lakehouse)?;
+            let batch = match action {
+                TableAction::Optimize { name, target_mib } => lake.optimize(&name, target_mib * 1024 * 1024).await?,
+                TableAction::Vacuum { name, retain_hours, allow_short_retention, dry_run } => {
+                    lake.vacuum(&name, VacuumOptions { retain_hours, allow_short_retention, dry_run }).await?
+                }
+                TableAction::History { name, limit } => lake.history(&name, limit).await?,
+                TableAction::Describe { name } => lake.describe(&name).await?,
+                TableAction::Drop { name } => lake.drop_table(&name).await?,
+            };
+            println!("{}", format_batches(&[batch], format)?.trim_end());
+        }
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use reviewlake_cluster::config::SettingsLoader;
+use reviewlake_cluster::lakehouse::Lakehouse;
 use reviewlake_cluster::scheduler;
 
 /// Runs a reviewlake scheduler until SIGTERM or ctrl-c.
@@ -30,6 +31,9 @@ struct Args {
     /// `scheduler.scheduling_policy`: pull-staged or push-staged.
     #[arg(long)]
     policy: Option<String>,
+    /// `lakehouse.root`: a path, file:///abs/path or s3://bucket/prefix.
+    #[arg(long)]
+    lakehouse: Option<String>,
     /// `log.level`.
     #[arg(long)]
     log_level: Option<String>,
@@ -43,22 +47,22 @@ fn main() -> ExitCode {
         ("scheduler.port", &args.port),
         ("scheduler.http_port", &args.http_port),
         ("scheduler.scheduling_policy", &args.policy),
+        ("lakehouse.root", &args.lakehouse),
         ("log.level", &args.log_level),
     ]);
     reviewlake_cluster::run_binary("reviewlake-scheduler", loader.load(), |settings| async move {
         let (grpc, http) = scheduler::bind(&settings.scheduler).await?;
-        let running = scheduler::start_scheduler(&settings.scheduler, grpc, http).await?;
+        let lake = Lakehouse::from_settings(&settings.lakehouse)?;
+        let running = scheduler::start_scheduler(&settings.scheduler, lake, grpc, http).await?;
         println!(
             "reviewlake scheduler listening on {} (operator API http://{})",
             running.grpc_address, running.http_address
         );
         tokio::select! {
-            ended = running.grpc_task => ended.map_err(|e| scheduler::SchedulerError::Start(e.to_string()))?,
-            _ = shutdown_signal() => {
-                tracing::info!("scheduler stopping on signal");
-                Ok(())
-            }
+            ended = running.grpc_task => ended.map_err(|e| scheduler::SchedulerError::Start(e.to_string()))??,
+            _ = shutdown_signal() => tracing::info!("scheduler stopping on signal"),
         }
+        Ok::<(), anyhow::Error>(())
     })
 }
 

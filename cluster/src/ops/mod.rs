@@ -139,7 +139,13 @@ pub async fn up(spec: &ClusterSpec, settings: &Settings) -> Result<ClusterRecord
     let scheduler_http_port = free_port()?;
     let scheduler_log = spec.dir.join("scheduler.log");
     let policy = settings.scheduler.scheduling_policy.as_str().to_string();
+    // Resolved once here, so that a relative root means the same folder to every process.
+    let lakehouse_root = crate::lakehouse::Lakehouse::from_settings(&settings.lakehouse)
+        .map_err(|e| OpsError::Usage(e.to_string()))?
+        .root()
+        .to_string();
     let mut args = spec.config_args();
+    args.extend(["--lakehouse".to_string(), lakehouse_root.clone()]);
     args.extend(
         [
             "--bind-host", "127.0.0.1", "--external-host", "127.0.0.1",
@@ -158,6 +164,7 @@ pub async fn up(spec: &ClusterSpec, settings: &Settings) -> Result<ClusterRecord
         policy,
         executors: Vec::new(),
         next_executor: 1,
+        lakehouse_root,
     };
     let started = async {
         wait_http_ok(&format!("{}/healthz", record.api_url()), spec.timeout, || {
@@ -206,6 +213,9 @@ async fn add_executors(
         let (port, grpc_port, http_port) = (free_port()?, free_port()?, free_port()?);
         let vcores = spec.vcores_of(record.executors.len(), settings);
         let mut args = spec.config_args();
+        if !record.lakehouse_root.is_empty() {
+            args.extend(["--lakehouse".to_string(), record.lakehouse_root.clone()]);
+        }
         args.extend([
             "--id".into(), id.clone(),
             "--scheduler".into(), record.scheduler_address(),

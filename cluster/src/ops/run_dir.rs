@@ -47,6 +47,9 @@ pub struct ClusterRecord {
     pub executors: Vec<ExecutorRecord>,
     /// Number used for the next executor's id and folder.
     pub next_executor: usize,
+    /// The lakehouse root URL every process of the cluster uses.
+    #[serde(default)]
+    pub lakehouse_root: String,
 }
 
 impl ClusterRecord {
