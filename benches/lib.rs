@@ -25,3 +25,50 @@ where
     samples.sort();
     samples[samples.len() / 2]
 }
+
+/// A number from the environment (underscores allowed: `10_000_000`), or `default`.
+pub fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
+}
+
+/// `1.234 s`.
+pub fn seconds(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+/// A multi-process cluster started with `reviewlake cluster up` in `dir/run`; stopped when
+/// dropped.
+pub struct ClusterGuard {
+    /// The run directory.
+    pub run_dir: std::path::PathBuf,
+}
+
+impl ClusterGuard {
+    /// Starts `vcores.len()` executors with those task slots; `env` goes to every process.
+    pub fn up(dir: &std::path::Path, vcores: &[usize], env: &[(&str, &str)]) -> Self {
+        let reviewlake = reviewlake_cluster::ops::binary_path("reviewlake").expect("build the binaries first");
+        let run_dir = dir.join("run");
+        let list: Vec<String> = vcores.iter().map(|v| v.to_string()).collect();
+        let status = std::process::Command::new(reviewlake)
+            .args(["cluster", "up", "--executors", &vcores.len().to_string(), "--vcores", &list.join(",")])
+            .args(["--dir", run_dir.to_str().unwrap()])
+            .env("RUST_LOG", "error")
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "cluster up failed");
+        Self { run_dir }
+    }
+
+    /// The cluster's record (ports, pids, lakehouse root).
+    pub fn record(&self) -> reviewlake_cluster::ops::ClusterRecord {
+        reviewlake_cluster::ops::ClusterRecord::load(&self.run_dir).expect("cluster record")
+    }
+}
+
+impl Drop for ClusterGuard {
+    fn drop(&mut self) {
+        let _ = reviewlake_cluster::ops::down(&self.run_dir, Duration::from_secs(30));
+    }
+}

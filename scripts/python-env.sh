@@ -5,6 +5,10 @@
 set -euo pipefail
 venv="${REVIEWLAKE_PYTHON_ENV:-$HOME/.cache/reviewlake/python}"
 packages=("moto[server]==5.2.5" "deltalake==1.6.6" "pyarrow" "pandas" "duckdb")
+mkdir -p "$(dirname "$venv")"
+# Tests call this concurrently; one installs while the others wait.
+exec 9>"$venv.lock"
+flock 9
 stamp="$venv/.installed-$(printf '%s ' "${packages[@]}" | sha1sum | cut -c1-12)"
 if [[ ! -f "$stamp" ]]; then
     python3 -m venv "$venv" >&2

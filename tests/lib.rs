@@ -20,12 +20,22 @@ pub fn reviewlake_binary() -> PathBuf {
 
 /// Runs `reviewlake ARGS` to completion, in `cwd`.
 pub fn reviewlake(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(reviewlake_binary())
-        .args(args)
-        .current_dir(cwd)
-        .env("RUST_LOG", "error")
-        .output()
-        .expect("reviewlake runs")
+    reviewlake_with_env(cwd, args, &[])
+}
+
+/// Runs `reviewlake ARGS` to completion, in `cwd`, with extra environment variables.
+pub fn reviewlake_with_env(cwd: &Path, args: &[&str], env: &[(String, String)]) -> Output {
+    reviewlake_command(cwd, args, env).output().expect("reviewlake runs")
+}
+
+/// The `reviewlake ARGS` command, not yet started.
+pub fn reviewlake_command(cwd: &Path, args: &[&str], env: &[(String, String)]) -> Command {
+    let mut command = Command::new(reviewlake_binary());
+    command.args(args).current_dir(cwd).env("RUST_LOG", "error");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command
 }
 
 /// Standard output of a successful run; panics with stderr otherwise.
@@ -51,14 +61,21 @@ pub struct LocalCluster {
 impl LocalCluster {
     /// Starts a cluster with one executor per entry of `vcores`.
     pub fn up(dir: &Path, vcores: &[usize]) -> Self {
+        Self::up_with_env(dir, vcores, &[])
+    }
+
+    /// Starts a cluster whose processes also get the environment variables `env` (for
+    /// example `REVIEWLAKE__LAKEHOUSE__ROOT`).
+    pub fn up_with_env(dir: &Path, vcores: &[usize], env: &[(String, String)]) -> Self {
         let list: Vec<String> = vcores.iter().map(|v| v.to_string()).collect();
         let run = dir.join("run");
-        success(reviewlake(
+        success(reviewlake_with_env(
             dir,
             &[
                 "cluster", "up", "--executors", &vcores.len().to_string(), "--vcores", &list.join(","),
                 "--dir", run.to_str().unwrap(),
             ],
+            env,
         ));
         let record = ClusterRecord::load(&run).expect("cluster record");
         Self { dir: run, record }
@@ -177,4 +194,93 @@ pub fn wait_until(what: &str, timeout: Duration, mut condition: impl FnMut() -> 
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// The bin directory of the Python environment with moto, deltalake, pyarrow and duckdb,
+/// created on first use by `scripts/python-env.sh`.
+pub fn python_bin() -> PathBuf {
+    let script = manifest_dir().join("../scripts/python-env.sh");
+    let output = Command::new("bash").arg(&script).output().expect("python-env.sh runs");
+    assert!(output.status.success(), "python-env.sh failed: {}", String::from_utf8_lossy(&output.stderr));
+    PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
+}
+
+/// Runs a Python script in the test environment; returns its standard output.
+pub fn python(script: &str, args: &[&str]) -> String {
+    let output = Command::new(python_bin().join("python")).arg("-c").arg(script).args(args).output().expect("python runs");
+    assert!(
+        output.status.success(),
+        "python failed:\n{}\nstderr:\n{}",
+        script,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A real S3-compatible server (moto, from PyPI) on a free loopback port, with one bucket;
+/// stopped on drop. moto honours conditional PUT (`If-None-Match: *`), which Delta commits
+/// rely on for concurrent writers.
+pub struct S3Server {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    /// The bucket created at start.
+    pub bucket: String,
+}
+
+impl S3Server {
+    /// Starts moto and creates `bucket`.
+    pub fn start(bucket: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(python_bin().join("moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto_server starts");
+        let server = Self { child, endpoint: format!("http://127.0.0.1:{port}"), bucket: bucket.to_string() };
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let url = format!("{}/{bucket}", server.endpoint);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        runtime.block_on(async {
+            let client = reqwest::Client::new();
+            loop {
+                match client.put(&url).send().await {
+                    Ok(response) if response.status().is_success() => break,
+                    _ if Instant::now() > deadline => panic!("moto did not start on {url}"),
+                    _ => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+            }
+        });
+        server
+    }
+
+    /// The environment that points reviewlake's lakehouse at `s3://BUCKET/prefix` here.
+    pub fn lakehouse_env(&self, prefix: &str) -> Vec<(String, String)> {
+        [
+            ("REVIEWLAKE__LAKEHOUSE__ROOT", format!("s3://{}/{prefix}", self.bucket)),
+            ("REVIEWLAKE__LAKEHOUSE__S3__ENDPOINT", self.endpoint.clone()),
+            ("REVIEWLAKE__LAKEHOUSE__S3__REGION", "us-east-1".into()),
+            ("REVIEWLAKE__LAKEHOUSE__S3__ACCESS_KEY_ID", "testing".into()),
+            ("REVIEWLAKE__LAKEHOUSE__S3__SECRET_ACCESS_KEY", "testing".into()),
+            ("REVIEWLAKE__LAKEHOUSE__S3__ALLOW_HTTP", "true".into()),
+            ("REVIEWLAKE__LAKEHOUSE__S3__PATH_STYLE", "true".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// This crate's folder, read when the test runs: a path baked in at compile time goes stale
+/// when a shared target directory serves several checkouts.
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("tests run under cargo"))
 }

@@ -5,46 +5,12 @@
 //! `cargo build --release --bins`). Environment: `BENCH_ROWS` (default 10,000,000),
 //! `BENCH_RUNS` (default 5).
 
-use std::process::Command;
-use std::time::Duration;
-
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
-use reviewlake_benches::median_of_async;
-use reviewlake_cluster::ops::binary_path;
+use reviewlake_benches::{ClusterGuard, env_number, median_of_async, seconds};
 use reviewlake_cluster::session;
 
 const AGGREGATION: &str = "SELECT k, count(*) AS n, sum(v) AS total, avg(v) AS mean, max(v) AS top FROM t GROUP BY k";
-
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
-}
-
-fn seconds(d: Duration) -> String {
-    format!("{:.3} s", d.as_secs_f64())
-}
-
-/// Stops the cluster of a run directory when dropped.
-struct DownOnDrop(std::path::PathBuf);
-
-/// `reviewlake cluster up --executors 2` in `dir/run`.
-fn cluster_up(reviewlake: &std::path::Path, dir: &std::path::Path) -> DownOnDrop {
-    let run_dir = dir.join("run");
-    let status = Command::new(reviewlake)
-        .args(["cluster", "up", "--executors", "2", "--dir", run_dir.to_str().unwrap()])
-        .env("RUST_LOG", "error")
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "cluster up failed");
-    DownOnDrop(run_dir)
-}
-
-impl Drop for DownOnDrop {
-    fn drop(&mut self) {
-        let _ = reviewlake_cluster::ops::down(&self.0, Duration::from_secs(30));
-    }
-}
 
 async fn write_table(dir: &std::path::Path, rows: usize, files: usize) {
     let ctx = SessionContext::new();
@@ -81,12 +47,11 @@ fn main() {
     println!("machine: {cores} cores; runs per figure: {runs} (median)");
 
     // Each run's `up` is timed alone; its `down` comes after the clock stops.
-    let reviewlake = binary_path("reviewlake").expect("build the binaries first");
     let mut samples = Vec::new();
     for _ in 0..runs {
         let dir = tempfile::tempdir().unwrap();
         let started = std::time::Instant::now();
-        let stop = cluster_up(&reviewlake, dir.path());
+        let stop = ClusterGuard::up(dir.path(), &[2, 2], &[]);
         samples.push(started.elapsed());
         drop(stop);
     }
@@ -130,8 +95,8 @@ fn main() {
 
     // The remote trivial query, against a real multi-process cluster.
     let dir = tempfile::tempdir().unwrap();
-    let stop = cluster_up(&reviewlake, dir.path());
-    let record = reviewlake_cluster::ops::ClusterRecord::load(&stop.0).unwrap();
+    let stop = ClusterGuard::up(dir.path(), &[2, 2], &[]);
+    let record = stop.record();
     runtime.block_on(async {
         let lake_settings = reviewlake_cluster::config::LakehouseSettings { root: record.lakehouse_root.clone(), ..Default::default() };
         let lake = reviewlake_cluster::lakehouse::Lakehouse::from_settings(&lake_settings).unwrap();

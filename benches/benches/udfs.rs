@@ -21,7 +21,7 @@ use reviewlake_udfs::text::{TokenBuffer, hash_features_into, normalize_text};
 fn data_dir() -> PathBuf {
     std::env::var_os("REVIEWLAKE_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/amazon2018")))
+        .unwrap_or_else(|| PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../shared/data/amazon2018"))
 }
 
 /// The `reviewText` of every review file (`*_5.json.gz`), missing texts skipped.

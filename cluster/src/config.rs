@@ -557,10 +557,10 @@ mod tests {
 
     #[test]
     fn example_file_documents_every_key_with_its_default() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../reviewlake.example.toml");
-        let settings = SettingsLoader::new().with_file(path).load().unwrap();
+        let path = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../reviewlake.example.toml");
+        let settings = SettingsLoader::new().with_file(&path).load().unwrap();
         assert_eq!(settings, Settings::default());
-        let text = std::fs::read_to_string(path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
         let file = Config::builder().add_source(File::from_str(&text, FileFormat::Toml)).build().unwrap();
         let documented = layer_keys(&file);
         for key in known_keys() {

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use reviewlake_udfs::sentiment::sentiment;
 
-const REFERENCE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/reference");
 
 const TOLERANCE: f64 = 1e-9;
 const MIN_MATCH_RATE: f64 = 0.995;
@@ -84,7 +83,8 @@ fn read_rows(path: &Path) -> Vec<Row> {
 }
 
 fn reference_files() -> Vec<PathBuf> {
-    let dir = Path::new(REFERENCE_DIR);
+    // Read at run time: a compile-time path goes stale when checkouts share a target dir.
+    let dir = &PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../shared/data/reference");
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("reference data missing at {}: {e}", dir.display()))
         .map(|entry| entry.expect("directory entry").path())

@@ -177,7 +177,7 @@ impl TableProvider for LakehouseTable {
                 files = files.into_iter().zip(keep).filter_map(|(file, keep)| keep.then_some(file)).collect();
             }
         }
-        tracing::debug!(table = %self.handle.name, version = ?self.handle.version, listed, scanned = files.len(), "delta scan");
+        tracing::info!(table = %self.handle.name, version = ?self.handle.version, listed, scanned = files.len(), "delta scan");
 
         let statistics = Statistics::try_merge_iter(
             files.iter().filter_map(|file| file.statistics.as_deref()),
@@ -241,7 +241,7 @@ impl TableProvider for LakehouseTable {
             configuration,
             read_version,
         )?;
-        write::write_plan(spec, input)
+        write::write_plan(spec, input, state.config().target_partitions())
     }
 }
 

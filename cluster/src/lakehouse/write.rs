@@ -24,6 +24,7 @@ use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::physical_expr::{EquivalenceProperties, Partitioning, PhysicalExpr};
 use datafusion::physical_plan::coalesce_partitions::CoalescePartitionsExec;
+use datafusion::physical_plan::repartition::RepartitionExec;
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::expressions::Column;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
@@ -143,11 +144,33 @@ impl WriteSpec {
     }
 }
 
-/// The write plan for `input`: write tasks, then one commit task.
-pub(crate) fn write_plan(spec: WriteSpec, input: Arc<dyn ExecutionPlan>) -> Result<Arc<dyn ExecutionPlan>> {
+/// The write plan for `input`: `parallelism` write tasks, then one commit task.
+///
+/// Parquet encoding is the expensive part of a write, so the input is spread over
+/// `parallelism` tasks: by hash of the partition columns (one task owns each partition
+/// value, so files stay few and large), or round-robin for unpartitioned tables.
+pub(crate) fn write_plan(spec: WriteSpec, input: Arc<dyn ExecutionPlan>, parallelism: usize) -> Result<Arc<dyn ExecutionPlan>> {
+    let input_partitions = input.output_partitioning().partition_count();
+    // The optimizer may rebuild these repartitions from the write's declared requirements;
+    // planning them here keeps the parallelism when it does not run.
+    let keys = partition_keys(&spec, &input.schema())?;
+    let input: Arc<dyn ExecutionPlan> = if !keys.is_empty() && parallelism > 1 {
+        Arc::new(RepartitionExec::try_new(input, Partitioning::Hash(keys, parallelism))?)
+    } else if input_partitions < parallelism {
+        Arc::new(RepartitionExec::try_new(input, Partitioning::RoundRobinBatch(parallelism))?)
+    } else {
+        input
+    };
     let writers: Arc<dyn ExecutionPlan> = Arc::new(DeltaWriteExec::try_new(spec.clone(), input)?);
     let single: Arc<dyn ExecutionPlan> = Arc::new(CoalescePartitionsExec::new(writers));
     Ok(Arc::new(DeltaCommitExec::new(spec, single)))
+}
+
+fn partition_keys(spec: &WriteSpec, schema: &Schema) -> Result<Vec<Arc<dyn PhysicalExpr>>> {
+    spec.partition_by
+        .iter()
+        .map(|name| Ok(Arc::new(Column::new_with_schema(name, schema)?) as Arc<dyn PhysicalExpr>))
+        .collect()
 }
 
 fn add_schema() -> SchemaRef {
@@ -215,23 +238,14 @@ impl ExecutionPlan for DeltaWriteExec {
     }
 
     fn required_input_distribution(&self) -> Vec<Distribution> {
-        if self.spec.partition_by.is_empty() {
-            return vec![Distribution::UnspecifiedDistribution];
+        match partition_keys(&self.spec, &self.input.schema()) {
+            Ok(keys) if !keys.is_empty() => vec![Distribution::KeyPartitioned(keys)],
+            _ => vec![Distribution::UnspecifiedDistribution],
         }
-        // One task per partition value keeps files few and large.
-        let schema = self.input.schema();
-        let keys: Vec<Arc<dyn PhysicalExpr>> = self
-            .spec
-            .partition_by
-            .iter()
-            .filter_map(|name| Column::new_with_schema(name, &schema).ok())
-            .map(|column| Arc::new(column) as Arc<dyn PhysicalExpr>)
-            .collect();
-        vec![Distribution::KeyPartitioned(keys)]
     }
 
     fn benefits_from_input_partitioning(&self) -> Vec<bool> {
-        vec![false]
+        vec![true]
     }
 
     fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
