@@ -53,6 +53,15 @@ fn folder_bytes(path: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// Bytes of the table's current files (earlier versions' files stay on disk for time travel).
+async fn active_bytes(lake: &Lakehouse, table: &str) -> u64 {
+    let described = lake.describe(table).await.unwrap();
+    let keys = described.column(0).as_any().downcast_ref::<datafusion::arrow::array::StringArray>().unwrap();
+    let values = described.column(1).as_any().downcast_ref::<datafusion::arrow::array::StringArray>().unwrap();
+    let row = (0..datafusion::arrow::array::Array::len(keys)).find(|&i| keys.value(i) == "bytes").unwrap();
+    values.value(row).parse().unwrap()
+}
+
 fn throughput(label: &str, rows: usize, elapsed: Duration, bytes: u64) {
     let secs = elapsed.as_secs_f64();
     println!(
@@ -100,9 +109,7 @@ fn main() {
                 run_script(&ctx, Some(&lake), &create).await.unwrap();
             })
             .await;
-            let described = lake.describe(table).await.unwrap();
-            let values = described.column(1).as_any().downcast_ref::<datafusion::arrow::array::StringArray>().unwrap();
-            let bytes: u64 = values.value(5).parse().unwrap();
+            let bytes = active_bytes(&lake, table).await;
             throughput(&format!("reviewlake write {table} (2 executors x 1 slot)"), rows, elapsed, bytes);
         }
 
@@ -140,7 +147,7 @@ fn main() {
                 query_rows(&ctx, &query).await;
             })
             .await;
-            let bytes = folder_bytes(&lake_dir.join(table.replace('.', "/")));
+            let bytes = active_bytes(&lake, table).await;
             throughput(&format!("reviewlake scan {table} (2 executors)"), rows, elapsed, bytes);
         }
         let table = deltalake::DeltaTable::try_from_url(deltalake::ensure_table_uri(lake_dir.join("deltars_flat_1").to_str().unwrap()).unwrap()).await.unwrap();

@@ -151,3 +151,32 @@ async fn tables_with_column_mapping_are_refused() {
     let refused = run_script(&ctx, Some(&lake), "SELECT * FROM ml.mapped").await.unwrap_err().to_string();
     assert!(refused.contains("column mapping") && refused.contains("ml.mapped"), "{refused}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn optimize_compacts_and_vacuum_removes_unreferenced_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (lake, ctx) = lake(dir.path());
+    for batch in 0..5 {
+        let frame = ctx.sql(&format!("SELECT value AS id FROM generate_series({}, {})", batch * 100, batch * 100 + 99)).await.unwrap();
+        let frame = frame.repartition(datafusion::logical_expr::Partitioning::RoundRobinBatch(1)).unwrap();
+        lake.write(&ctx, frame, "gold.small", WriteOptions::default()).await.unwrap();
+    }
+    let parquet_files = || {
+        std::fs::read_dir(dir.path().join("gold/small")).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".parquet")).count()
+    };
+    assert_eq!(parquet_files(), 5);
+    let optimized = pretty_format_batches(&[lake.optimize("gold.small", 64 * 1024 * 1024).await.unwrap()]).unwrap().to_string();
+    assert!(optimized.contains("files_removed") && optimized.contains("| 5 "), "{optimized}");
+    assert_eq!(int(&ctx, &lake, "SELECT count(*) FROM gold.small").await, 500);
+    assert_eq!(int(&ctx, &lake, "SELECT sum(id) FROM gold.small").await, (0..500).sum::<i64>());
+    assert_eq!(parquet_files(), 6, "compaction keeps the old files for time travel");
+
+    let too_short = lake.vacuum("gold.small", reviewlake_cluster::lakehouse::VacuumOptions { retain_hours: 0, ..Default::default() }).await;
+    assert!(too_short.is_err(), "a retention below the table's is refused unless allowed");
+    let options = reviewlake_cluster::lakehouse::VacuumOptions { retain_hours: 0, allow_short_retention: true, dry_run: false };
+    lake.vacuum("gold.small", options).await.unwrap();
+    assert_eq!(parquet_files(), 1);
+    assert_eq!(int(&ctx, &lake, "SELECT count(*) FROM gold.small").await, 500);
+    lake.drop_table("gold.small").await.unwrap();
+    assert!(!dir.path().join("gold/small").exists());
+}
