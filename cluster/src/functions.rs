@@ -4,9 +4,20 @@
 //! decoding) and on every executor (task decoding); a function missing in any of them fails the
 //! query. Every role calls one of the functions below, so the three lists cannot drift apart.
 
+use std::sync::Arc;
+
 use ballista_core::registry::BallistaFunctionRegistry;
 use datafusion::execution::SessionState;
 use datafusion::execution::registry::FunctionRegistry;
+use datafusion::logical_expr::ScalarUDF;
+
+/// Every reviewlake scalar function: the pure ones of `reviewlake_udfs` and the source
+/// readers of [`crate::sources`].
+fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
+    let mut functions = reviewlake_udfs::scalar_functions();
+    functions.extend(crate::sources::scalar_functions());
+    functions
+}
 
 /// Registers every reviewlake scalar and aggregate function on a session state.
 ///
@@ -21,7 +32,7 @@ use datafusion::execution::registry::FunctionRegistry;
 /// assert!(state.udf("normalize_text").is_ok());
 /// ```
 pub fn register_all(state: &mut SessionState) -> datafusion::error::Result<()> {
-    for udf in reviewlake_udfs::scalar_functions() {
+    for udf in scalar_functions() {
         state.register_udf(udf)?;
     }
     for udaf in reviewlake_udfs::aggregate_functions() {
@@ -39,7 +50,7 @@ pub fn register_all(state: &mut SessionState) -> datafusion::error::Result<()> {
 /// ```
 pub fn executor_registry() -> BallistaFunctionRegistry {
     let mut registry = BallistaFunctionRegistry::default();
-    for udf in reviewlake_udfs::scalar_functions() {
+    for udf in scalar_functions() {
         registry.scalar_functions.insert(udf.name().to_string(), udf);
     }
     for udaf in reviewlake_udfs::aggregate_functions() {
@@ -50,7 +61,7 @@ pub fn executor_registry() -> BallistaFunctionRegistry {
 
 /// Names of every reviewlake function, for diagnostics (`reviewlake functions`).
 pub fn names() -> Vec<String> {
-    let mut names: Vec<String> = reviewlake_udfs::scalar_functions()
+    let mut names: Vec<String> = scalar_functions()
         .iter()
         .map(|f| f.name().to_string())
         .chain(reviewlake_udfs::aggregate_functions().iter().map(|f| f.name().to_string()))

@@ -16,6 +16,7 @@ pub mod operator_api;
 pub mod ops;
 pub mod scheduler;
 pub mod session;
+pub mod sources;
 pub mod sql;
 
 /// The tokio runtime every binary runs on: multi-threaded, with the 32 MiB thread stacks that

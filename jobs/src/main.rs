@@ -66,8 +66,48 @@ enum Command {
         #[arg(long, value_enum, default_value = "table", global = true)]
         format: OutputFormat,
     },
+    /// Write synthetic review and metadata files in the batch layout (gzip JSON Lines in
+    /// partition folders, Spark marker files, the raw data's quirks).
+    Gen {
+        /// Review lines to write (malformed and duplicate lines included).
+        #[arg(long)]
+        reviews: u64,
+        /// Distinct products.
+        #[arg(long)]
+        products: u64,
+        /// Output folder; `amazon_reviews/` and `amazon_metadata/` are created under it.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed: the same options give byte-identical files.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Review partitions (files); metadata gets half as many.
+        #[arg(long, default_value_t = 8)]
+        files: u32,
+    },
+    /// Load source files into bronze tables.
+    Ingest {
+        #[command(subcommand)]
+        action: IngestAction,
+    },
     /// List the reviewlake SQL functions.
     Functions,
+}
+
+#[derive(Subcommand)]
+enum IngestAction {
+    /// Load each new `.json`/`.json.gz` file of a folder exactly once (the auto loader).
+    Batch {
+        /// The source folder (e.g. `data/amazon_reviews`); scanned recursively.
+        #[arg(long)]
+        source: PathBuf,
+        /// What the files hold.
+        #[arg(long, value_enum)]
+        kind: reviewlake_jobs::ingest::SourceKind,
+        /// Load at most this many new files in this run.
+        #[arg(long)]
+        max_files: Option<usize>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -196,6 +236,39 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             let batches = run_script(&session.ctx, Some(&session.lake), &script).await?;
             let text = format_batches(&batches, format)?;
             println!("{}", text.trim_end());
+        }
+        Command::Gen { reviews, products, out, seed, files } => {
+            let started = std::time::Instant::now();
+            let options = reviewlake_jobs::generate::GenerateOptions { reviews, products, out: out.clone(), seed, files };
+            let report = reviewlake_jobs::generate::generate(&options)?;
+            let seconds = started.elapsed().as_secs_f64();
+            println!(
+                "wrote {} review lines ({} malformed, {} duplicates) in {} files and {} metadata lines in {} files under {}: \
+                 {:.1} MB in {:.2} s ({:.0} reviews/s)",
+                report.review_lines,
+                report.malformed_lines,
+                report.duplicate_reviews,
+                report.review_files.len(),
+                report.metadata_lines,
+                report.metadata_files.len(),
+                out.display(),
+                report.bytes_written as f64 / 1e6,
+                seconds,
+                report.review_lines as f64 / seconds
+            );
+        }
+        Command::Ingest { action: IngestAction::Batch { source, kind, max_files } } => {
+            let session = session::connect(&settings).await?;
+            let report = reviewlake_jobs::ingest::ingest_batch(&session.ctx, &session.lake, &source, kind, max_files).await?;
+            println!(
+                "{} files in source, {} loaded now ({} left for later runs): {} rows into bronze.{}, {} lines quarantined",
+                report.files_in_source,
+                report.files_loaded,
+                report.files_pending,
+                report.rows,
+                kind.name(),
+                report.quarantined
+            );
         }
         Command::Functions => {
             for name in reviewlake_cluster::functions::names() {

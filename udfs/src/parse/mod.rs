@@ -15,12 +15,14 @@
 //! | `main_cat` + `category` | [`extract_category`], [`extract_category_into`] |
 //! | `brand` | [`normalize_brand`], [`normalize_brand_into`] |
 //! | `title` | [`clean_title`], [`clean_title_into`] |
+//! | a whole JSON Lines record | [`record::parse_record`] |
 
 mod brand;
 mod category;
 mod dates;
 mod numbers;
 mod price;
+pub mod record;
 mod title;
 
 pub use brand::{UNKNOWN, normalize_brand, normalize_brand_into};

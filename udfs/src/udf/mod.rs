@@ -2,7 +2,8 @@
 //!
 //! Most reviewlake functions take one text column and produce one value per row; they share
 //! [`TextFunction`], which accepts `Utf8`, `LargeUtf8` and `Utf8View`, maps null to null and
-//! reuses one `String` buffer for the whole batch. The others live in [`labels`] and [`lists`].
+//! reuses one `String` buffer for the whole batch. The others live in [`labels`], [`lists`] and
+//! [`records`].
 //!
 //! | SQL function | result |
 //! |---|---|
@@ -14,10 +15,12 @@
 //! | `extract_category(main_cat, category)`, `normalize_brand(brand)`, `clean_title(title)` | canonical display text |
 //! | `word_count(text)` | words (null counts 0) |
 //! | `tokenize(text)`, `hash_features(tokens, n)` | ML features (Spark `HashingTF`-compatible) |
+//! | `parse_review_json(line)`, `parse_metadata_json(line)` | a raw record's fields as text, `_rescued_data`, `_error` |
 
 mod array_function;
 pub mod labels;
 pub mod lists;
+pub mod records;
 mod text_function;
 
 use std::sync::Arc;
@@ -90,6 +93,18 @@ pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
         ArrayFunction::new("extract_category", &[2], DataType::Utf8, lists::extract_category),
         ArrayFunction::new("tokenize", &[1], lists::list_of_text(), lists::tokenize),
         ArrayFunction::new("hash_features", &[2], lists::hash_features_type(), lists::hash_features),
+        ArrayFunction::new(
+            "parse_review_json",
+            &[1],
+            records::record_type(&crate::parse::record::REVIEW_FIELDS),
+            records::parse_review_json,
+        ),
+        ArrayFunction::new(
+            "parse_metadata_json",
+            &[1],
+            records::record_type(&crate::parse::record::METADATA_FIELDS),
+            records::parse_metadata_json,
+        ),
     ];
     let text = text_functions().into_iter().map(ScalarUDF::new_from_impl);
     text.chain(array_functions.into_iter().map(ScalarUDF::new_from_impl)).map(Arc::new).collect()
