@@ -72,3 +72,18 @@ impl Drop for ClusterGuard {
         let _ = reviewlake_cluster::ops::down(&self.run_dir, Duration::from_secs(30));
     }
 }
+
+/// Writes `rows` generated rows as `files` Parquet files `part-NNN.parquet` in `dir`, with
+/// single-process DataFusion. `columns` is the SELECT list over `value`, the row number.
+pub async fn write_generated_parquet(dir: &std::path::Path, rows: usize, files: usize, columns: &str) {
+    use datafusion::dataframe::DataFrameWriteOptions;
+    let ctx = datafusion::prelude::SessionContext::new();
+    let per_file = rows / files;
+    for file in 0..files {
+        let first = file * per_file;
+        let query = format!("SELECT {columns} FROM generate_series({first}, {})", first + per_file - 1);
+        let path = dir.join(format!("part-{file:03}.parquet"));
+        let frame = ctx.sql(&query).await.unwrap();
+        frame.write_parquet(path.to_str().unwrap(), DataFrameWriteOptions::new().with_single_file_output(true), None).await.unwrap();
+    }
+}

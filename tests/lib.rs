@@ -279,8 +279,9 @@ impl Drop for S3Server {
     }
 }
 
-/// This crate's folder, read when the test runs: a path baked in at compile time goes stale
-/// when a shared target directory serves several checkouts.
+/// This crate's folder, as cargo reports it when the test runs (a path baked in at compile
+/// time goes stale when a shared target directory serves several checkouts); the compile-time
+/// path when the test binary runs outside cargo.
 pub fn manifest_dir() -> PathBuf {
-    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("tests run under cargo"))
+    std::env::var("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

@@ -5,35 +5,11 @@
 //! `cargo build --release --bins`). Environment: `BENCH_ROWS` (default 10,000,000),
 //! `BENCH_RUNS` (default 5).
 
-use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
-use reviewlake_benches::{ClusterGuard, env_number, median_of_async, seconds};
+use reviewlake_benches::{ClusterGuard, env_number, median_of_async, seconds, write_generated_parquet};
 use reviewlake_cluster::session;
 
 const AGGREGATION: &str = "SELECT k, count(*) AS n, sum(v) AS total, avg(v) AS mean, max(v) AS top FROM t GROUP BY k";
-
-async fn write_table(dir: &std::path::Path, rows: usize, files: usize) {
-    let ctx = SessionContext::new();
-    let per_file = rows / files;
-    for file in 0..files {
-        let first = file * per_file;
-        let frame = ctx
-            .sql(&format!(
-                "SELECT value % 1000 AS k, CAST(value % 9973 AS DOUBLE) AS v FROM generate_series({first}, {})",
-                first + per_file - 1
-            ))
-            .await
-            .unwrap();
-        frame
-            .write_parquet(
-                dir.join(format!("part-{file:03}.parquet")).to_str().unwrap(),
-                DataFrameWriteOptions::new().with_single_file_output(true),
-                None,
-            )
-            .await
-            .unwrap();
-    }
-}
 
 async fn aggregate(ctx: &SessionContext) -> usize {
     let batches = ctx.sql(AGGREGATION).await.unwrap().collect().await.unwrap();
@@ -61,7 +37,7 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let data = tempfile::tempdir().unwrap();
-        write_table(data.path(), rows, 8).await;
+        write_generated_parquet(data.path(), rows, 8, "value % 1000 AS k, CAST(value % 9973 AS DOUBLE) AS v").await;
         let location = format!("{}/", data.path().display());
 
         let single = SessionContext::new();

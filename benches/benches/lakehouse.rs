@@ -9,9 +9,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
-use reviewlake_benches::{ClusterGuard, env_number, median_of_async, seconds};
+use reviewlake_benches::{ClusterGuard, env_number, median_of_async, seconds, write_generated_parquet};
 use reviewlake_cluster::config::LakehouseSettings;
 use reviewlake_cluster::lakehouse::Lakehouse;
 use reviewlake_cluster::session;
@@ -19,25 +18,9 @@ use reviewlake_cluster::sql::run_script;
 
 const READ: &str = "SELECT count(*) AS n, sum(score) AS s, max(character_length(body)) AS longest FROM TABLE";
 
-async fn write_source(dir: &Path, rows: usize, files: usize) {
-    let ctx = SessionContext::new();
-    let per_file = rows / files;
-    for file in 0..files {
-        let first = file * per_file;
-        let frame = ctx
-            .sql(&format!(
-                "SELECT value AS id, CAST(value % 16 AS INT) AS part, \
-                        concat('review body ', CAST(value % 7919 AS VARCHAR), ' of product B00', CAST(value % 104729 AS VARCHAR)) AS body, \
-                        CAST(value % 501 AS DOUBLE) / 100 AS score \
-                 FROM generate_series({first}, {})",
-                first + per_file - 1
-            ))
-            .await
-            .unwrap();
-        let path = dir.join(format!("part-{file:03}.parquet"));
-        frame.write_parquet(path.to_str().unwrap(), DataFrameWriteOptions::new().with_single_file_output(true), None).await.unwrap();
-    }
-}
+const SOURCE_COLUMNS: &str = "value AS id, CAST(value % 16 AS INT) AS part, \
+    concat('review body ', CAST(value % 7919 AS VARCHAR), ' of product B00', CAST(value % 104729 AS VARCHAR)) AS body, \
+    CAST(value % 501 AS DOUBLE) / 100 AS score";
 
 fn folder_bytes(path: &Path) -> u64 {
     std::fs::read_dir(path)
@@ -90,7 +73,7 @@ fn main() {
     std::fs::create_dir_all(&source).unwrap();
     let lake_dir = work.path().join("lake");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    runtime.block_on(write_source(&source, rows, 8));
+    runtime.block_on(write_generated_parquet(&source, rows, 8, SOURCE_COLUMNS));
     println!("source: 8 Parquet files, {:.1} MB", folder_bytes(&source) as f64 / 1e6);
 
     let lake_root = lake_dir.to_str().unwrap();
