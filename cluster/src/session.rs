@@ -101,10 +101,12 @@ pub fn client_context(address: &str, target_partitions: usize, lake: &Arc<Lakeho
     Ok(SessionContext::new_with_state(state))
 }
 
+/// `client.target_partitions`, 0 meaning one per CPU core (Ballista's own default, 16, makes
+/// every stage of a small query 16 tasks queued on a few slots).
 fn session_config(target_partitions: usize) -> datafusion::prelude::SessionConfig {
     // The lakehouse catalog is the default catalog; DataFusion must not replace it.
     let config = base_session_config().with_create_default_catalog_and_schema(false);
-    if target_partitions > 0 { config.with_target_partitions(target_partitions) } else { config }
+    config.with_target_partitions(if target_partitions > 0 { target_partitions } else { num_cpus() })
 }
 
 /// A session state whose catalog is `lake` and whose runtime holds `lake`'s object store.

@@ -67,6 +67,14 @@ async fn partitioned_ctas_prunes_partitions_and_time_travels() {
     assert_eq!(int(&ctx, &lake, "SELECT count(*) FROM silver.\"events@v0\"").await, 20000);
     let history = lake.history("silver.events", 10).await.unwrap();
     assert_eq!(history.num_rows(), 2);
+    let committed_ms = history.column(1).as_any().downcast_ref::<datafusion::arrow::array::Int64Array>().unwrap();
+    let (v1_ms, v0_ms) = (committed_ms.value(0), committed_ms.value(1));
+    assert!(v1_ms >= v0_ms);
+    if v1_ms > v0_ms {
+        // The latest version committed at or before a time between the two commits is v0.
+        let at = chrono::DateTime::from_timestamp_millis(v0_ms).unwrap().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        assert_eq!(int(&ctx, &lake, &format!("SELECT count(*) FROM silver.\"events@{at}\"")).await, 20000);
+    }
     let described = pretty_format_batches(&[lake.describe("silver.events").await.unwrap()]).unwrap().to_string();
     assert!(described.contains("20100") && described.contains("year"), "{described}");
 }

@@ -8,6 +8,8 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use reviewlake_cluster::config::{Settings, SettingsLoader};
 use reviewlake_cluster::lakehouse::{Lakehouse, VacuumOptions};
+use reviewlake_jobs::ingest::SourceKind;
+use reviewlake_jobs::medallion;
 use reviewlake_cluster::ops::{self, ClusterSpec};
 use reviewlake_cluster::session;
 use reviewlake_cluster::sql::{OutputFormat, format_batches, run_script};
@@ -90,8 +92,27 @@ enum Command {
         #[command(subcommand)]
         action: IngestAction,
     },
+    /// Run the medallion pipeline, or one of its layers.
+    Pipeline {
+        #[command(subcommand)]
+        action: PipelineAction,
+    },
     /// List the reviewlake SQL functions.
     Functions,
+}
+
+#[derive(Subcommand)]
+enum PipelineAction {
+    /// Bronze to silver: typed, cleaned, deduplicated; only bronze data added since the last run.
+    Silver,
+    /// Silver to gold: `gold.reviews` and one table per dashboard question.
+    Gold,
+    /// Ingest `SOURCE/amazon_reviews` (and `SOURCE/amazon_metadata` if present), then silver and gold.
+    Run {
+        /// Folder holding `amazon_reviews/` and optionally `amazon_metadata/`.
+        #[arg(long)]
+        source: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -103,7 +124,7 @@ enum IngestAction {
         source: PathBuf,
         /// What the files hold.
         #[arg(long, value_enum)]
-        kind: reviewlake_jobs::ingest::SourceKind,
+        kind: SourceKind,
         /// Load at most this many new files in this run.
         #[arg(long)]
         max_files: Option<usize>,
@@ -269,6 +290,36 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 kind.name(),
                 report.quarantined
             );
+        }
+        Command::Pipeline { action } => {
+            let session = session::connect(&settings).await?;
+            let (ctx, lake) = (&session.ctx, &session.lake);
+            if let PipelineAction::Run { source } = &action {
+                for (folder, kind) in [("amazon_reviews", SourceKind::Reviews), ("amazon_metadata", SourceKind::Metadata)] {
+                    let path = source.join(folder);
+                    if kind == SourceKind::Reviews || path.is_dir() {
+                        let started = std::time::Instant::now();
+                        let report = reviewlake_jobs::ingest::ingest_batch(ctx, lake, &path, kind, None).await?;
+                        println!(
+                            "bronze.{}: {} new files, {} rows, {} lines quarantined ({:.2} s)",
+                            kind.name(), report.files_loaded, report.rows, report.quarantined, started.elapsed().as_secs_f64()
+                        );
+                    }
+                }
+            }
+            if matches!(action, PipelineAction::Silver | PipelineAction::Run { .. }) {
+                let started = std::time::Instant::now();
+                let (reviews, metadata) = medallion::run_silver(ctx, lake).await?;
+                println!(
+                    "silver.reviews: +{} rows, silver.metadata: +{} rows (bronze versions {:?} / {:?}; {:.2} s)",
+                    reviews.rows, metadata.rows, reviews.bronze_version, metadata.bronze_version, started.elapsed().as_secs_f64()
+                );
+            }
+            if matches!(action, PipelineAction::Gold | PipelineAction::Run { .. }) {
+                let started = std::time::Instant::now();
+                let tables = medallion::run_gold(ctx, lake).await?;
+                println!("gold: {tables} tables rebuilt ({:.2} s)", started.elapsed().as_secs_f64());
+            }
         }
         Command::Functions => {
             for name in reviewlake_cluster::functions::names() {

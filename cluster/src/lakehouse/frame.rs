@@ -95,7 +95,7 @@ impl Lakehouse {
                     replace: options.mode == WriteMode::CreateOrReplace,
                 };
                 let target = WriteTarget { create: Some(create), evolve_schema: false, txn: options.txn.clone() };
-                let handle = super::table::TableHandle { name: qualified.clone(), url, version: None, write: target };
+                let handle = super::table::TableHandle { name: qualified.clone(), url, version: None, write: target, changes_since: None };
                 (LakehouseTable::from_handle(handle, schema), frame, InsertOp::Append)
             }
         };

@@ -189,6 +189,32 @@ impl Lakehouse {
         builder.load().await.map_err(|source| LakehouseError::Delta { name: name.qualified(), source })
     }
 
+    /// A provider for the table `name` at its latest (or pinned) version.
+    pub async fn provider(&self, name: &TableName) -> Result<LakehouseTable, LakehouseError> {
+        let table = self.open(name).await?;
+        LakehouseTable::from_delta(&name.qualified(), &table)
+    }
+
+    /// The table's latest version, or `None` when it does not exist.
+    pub async fn latest_version(&self, name: &TableName) -> Result<Option<u64>, LakehouseError> {
+        match self.open(&name.latest()).await {
+            Ok(table) => Ok(table.version()),
+            Err(LakehouseError::NoSuchTable { .. }) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The version of application transaction `app_id` recorded in table `name`.
+    pub async fn transaction_version(&self, name: &TableName, app_id: &str) -> Result<Option<i64>, LakehouseError> {
+        let table = match self.open(&name.latest()).await {
+            Ok(table) => table,
+            Err(LakehouseError::NoSuchTable { .. }) => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        let delta = |source| LakehouseError::Delta { name: name.qualified(), source };
+        table.snapshot().map_err(delta)?.transaction_version(table.log_store().as_ref(), app_id).await.map_err(delta)
+    }
+
     /// The tables of `schema` (folders holding a Delta log), sorted.
     pub async fn list_tables(&self, schema: &str) -> Result<Vec<String>, LakehouseError> {
         let prefix = root_path(&self.store.root)?.join(schema);

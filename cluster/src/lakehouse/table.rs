@@ -47,6 +47,9 @@ pub struct TableHandle {
     /// How writes into this provider behave.
     #[serde(default)]
     pub write: WriteTarget,
+    /// Scan only the files added after this version (incremental reads of append-only tables).
+    #[serde(default)]
+    pub changes_since: Option<u64>,
 }
 
 /// Write options a provider carries into `INSERT` plans.
@@ -90,6 +93,7 @@ impl LakehouseTable {
             url: table.table_url().clone(),
             version: Some(snapshot.version()),
             write: WriteTarget::default(),
+            changes_since: None,
         };
         remember(&handle.url, snapshot.version(), table);
         Ok(Self { handle, schema: snapshot.snapshot().arrow_schema() })
@@ -104,6 +108,13 @@ impl LakehouseTable {
     /// The same table with other write options.
     pub fn with_write_target(mut self, write: WriteTarget) -> Self {
         self.handle.write = write;
+        self
+    }
+
+    /// The same table, scanning only the files added after `version`: the rows appended since
+    /// then, for an append-only table.
+    pub fn changes_since(mut self, version: u64) -> Self {
+        self.handle.changes_since = Some(version);
         self
     }
 
@@ -168,6 +179,13 @@ impl TableProvider for LakehouseTable {
         let partition_columns = Self::partition_columns(&table)?;
         let layout = ScanLayout::new(&self.schema, &partition_columns)?;
         let mut files = active_files(&self.handle, &table, &layout)?;
+        if let Some(since) = self.handle.changes_since {
+            let earlier = Self { handle: TableHandle { version: Some(since), changes_since: None, ..self.handle.clone() }, schema: self.schema.clone() };
+            let earlier = earlier.delta_table(state).await?;
+            let seen: std::collections::HashSet<_> =
+                active_files(&self.handle, &earlier, &layout)?.into_iter().map(|f| f.object_meta.location).collect();
+            files.retain(|file| !seen.contains(&file.object_meta.location));
+        }
         let listed = files.len();
         if let Some(predicate) = conjunction(filters.iter().cloned()) {
             let df_schema = DFSchema::try_from(self.schema.as_ref().clone())?;

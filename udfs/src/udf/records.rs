@@ -63,3 +63,54 @@ fn parse_records(lines: &ArrayRef, known: &[&str]) -> Result<ArrayRef> {
     let columns: Vec<ArrayRef> = builders.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef).collect();
     Ok(Arc::new(StructArray::try_new(fields, columns, None)?))
 }
+
+/// Kernel of `json_text_array(text) -> LIST<VARCHAR>`: the strings of a JSON array held as
+/// text (`'["Books", "Fiction"]'`); non-string items are kept as their JSON text, and text that
+/// is not a JSON array gives null.
+pub fn json_text_array(args: &[ArrayRef]) -> Result<ArrayRef> {
+    let texts = cast(&args[0], &DataType::Utf8)?;
+    let texts = texts.as_any().downcast_ref::<StringArray>().expect("cast to Utf8");
+    let mut lists = datafusion::arrow::array::ListBuilder::new(StringBuilder::new());
+    for text in texts.iter() {
+        match text.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok()) {
+            Some(serde_json::Value::Array(items)) => {
+                for item in items {
+                    match item {
+                        serde_json::Value::String(s) => lists.values().append_value(s),
+                        serde_json::Value::Null => lists.values().append_null(),
+                        other => lists.values().append_value(other.to_string()),
+                    }
+                }
+                lists.append(true);
+            }
+            _ => lists.append_null(),
+        }
+    }
+    Ok(Arc::new(lists.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_arrays_become_lists() {
+        let input: ArrayRef = Arc::new(StringArray::from(vec![Some(r#"["Books", "Fiction"]"#), Some("Books"), None]));
+        let lists = json_text_array(&[input]).unwrap();
+        let lists = lists.as_any().downcast_ref::<datafusion::arrow::array::ListArray>().unwrap();
+        assert_eq!(lists.value_length(0), 2);
+        assert!(lists.is_null(1) && lists.is_null(2));
+    }
+
+    #[test]
+    fn bad_lines_carry_only_the_error() {
+        let input: ArrayRef = Arc::new(StringArray::from(vec![r#"{"asin":"B1","x":1}"#, "{broken"]));
+        let parsed = parse_review_json(&[input]).unwrap();
+        let parsed = parsed.as_any().downcast_ref::<StructArray>().unwrap();
+        let column = |name: &str| parsed.column_by_name(name).unwrap().as_any().downcast_ref::<StringArray>().unwrap().clone();
+        assert_eq!(column("asin").value(0), "B1");
+        assert_eq!(column("_rescued_data").value(0), r#"{"x":1}"#);
+        assert!(column("_error").is_null(0) && column("asin").is_null(1));
+        assert!(column("_error").value(1).starts_with("invalid JSON"));
+    }
+}

@@ -1,0 +1,264 @@
+//! Silver and gold: typed, cleaned, deduplicated tables from bronze, and the dashboard's
+//! gold tables, each as distributed jobs.
+//!
+//! Silver is incremental and exactly once: each silver commit records the bronze version it
+//! consumed as an application transaction (`silver.reviews<-bronze.reviews`), the next run reads
+//! only the bronze files added since that version, and re-running with no new bronze data is a
+//! no-op. Reviews are deduplicated on a hash of the content key (reviewer, product, date,
+//! rating, summary, text) within a run and against what silver already holds; metadata on
+//! `asin`, the first record seen winning. Gold is rebuilt from silver on every run
+//! (`CREATE OR REPLACE`), so running it twice gives identical tables.
+
+use std::sync::Arc;
+
+use datafusion::prelude::SessionContext;
+use reviewlake_cluster::lakehouse::{At, Lakehouse, LakehouseError, TableName, WriteOptions, WriteOutcome};
+use reviewlake_cluster::sql::{SqlError, run_script};
+
+/// Errors of a medallion job.
+#[derive(Debug, thiserror::Error)]
+pub enum MedallionError {
+    /// A lakehouse table could not be read or written.
+    #[error(transparent)]
+    Lakehouse(#[from] LakehouseError),
+    /// A query failed.
+    #[error(transparent)]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    /// A gold statement failed.
+    #[error(transparent)]
+    Sql(#[from] SqlError),
+}
+
+/// What a silver run did to one table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SilverOutcome {
+    /// The bronze version now consumed (`None` while bronze is empty).
+    pub bronze_version: Option<u64>,
+    /// Rows added to silver by this run.
+    pub rows: u64,
+    /// True when there was no new bronze data.
+    pub up_to_date: bool,
+}
+
+/// The silver typing of review records (bronze columns are raw text).
+const SILVER_REVIEWS: &str = "\
+WITH typed AS (
+  SELECT asin, reviewer_id, reviewer_name,
+         CAST(parse_rating(overall) AS DECIMAL(10, 1)) AS overall,
+         parse_bool(verified) AS verified,
+         coalesce(parse_vote(vote), 0) AS vote,
+         parse_review_date(coalesce(unix_review_time, review_time)) AS review_date,
+         style, review_text, summary,
+         normalize_text(review_text) AS clean_text,
+         word_count(review_text) AS word_count,
+         sentiment_polarity(review_text) AS sentiment_polarity,
+         'batch' AS source, _source_file, _line_number, _ingested_at
+  FROM bronze_new),
+keyed AS (
+  SELECT *, md5(concat_ws(chr(31), coalesce(reviewer_id, ''), coalesce(asin, ''), coalesce(CAST(review_date AS VARCHAR), ''),
+                          coalesce(CAST(overall AS VARCHAR), ''), coalesce(summary, ''), coalesce(review_text, ''))) AS review_key
+  FROM typed),
+ranked AS (
+  SELECT *, row_number() OVER (PARTITION BY review_key ORDER BY _source_file, _line_number) AS dup_rank
+  FROM keyed)
+SELECT review_key, asin, reviewer_id, reviewer_name, overall, verified, vote, review_date, style, review_text, summary,
+       clean_text, word_count, sentiment_polarity, sentiment_label(sentiment_polarity) AS sentiment_label,
+       rating_sentiment(overall) AS rating_sentiment, source, _source_file, _line_number, _ingested_at
+FROM ranked WHERE dup_rank = 1";
+
+/// The silver typing of product metadata records.
+const SILVER_METADATA: &str = "\
+WITH typed AS (
+  SELECT asin, clean_title(title) AS title, normalize_brand(brand) AS brand,
+         extract_category(main_cat, json_text_array(category)) AS category,
+         parse_price(price) AS price, main_cat AS raw_main_cat, date AS listed_date,
+         _source_file, _line_number, _ingested_at
+  FROM bronze_new WHERE asin IS NOT NULL),
+ranked AS (
+  SELECT *, row_number() OVER (PARTITION BY asin ORDER BY _source_file, _line_number) AS dup_rank FROM typed)
+SELECT asin, title, brand, category, price, raw_main_cat, listed_date, _source_file, _line_number, _ingested_at
+FROM ranked WHERE dup_rank = 1";
+
+/// Runs silver for reviews and metadata.
+pub async fn run_silver(ctx: &SessionContext, lake: &Lakehouse) -> Result<(SilverOutcome, SilverOutcome), MedallionError> {
+    let reviews = silver_table(ctx, lake, "bronze.reviews", "silver.reviews", SILVER_REVIEWS, "review_key").await?;
+    let metadata = silver_table(ctx, lake, "bronze.metadata", "silver.metadata", SILVER_METADATA, "asin").await?;
+    Ok((reviews, metadata))
+}
+
+async fn silver_table(
+    ctx: &SessionContext,
+    lake: &Lakehouse,
+    bronze: &str,
+    silver: &str,
+    typing: &str,
+    key: &str,
+) -> Result<SilverOutcome, MedallionError> {
+    let bronze: TableName = bronze.parse()?;
+    let silver_name: TableName = silver.parse()?;
+    let app_id = format!("{silver}<-{bronze}");
+    let Some(latest) = lake.latest_version(&bronze).await? else {
+        return Ok(SilverOutcome { up_to_date: true, ..Default::default() });
+    };
+    let consumed = lake.transaction_version(&silver_name, &app_id).await?;
+    if consumed == Some(latest as i64) {
+        tracing::info!(silver, bronze_version = latest, "silver is up to date");
+        return Ok(SilverOutcome { bronze_version: Some(latest), rows: 0, up_to_date: true });
+    }
+    let pinned = TableName { at: Some(At::Version(latest)), ..bronze.clone() };
+    let mut provider = lake.provider(&pinned).await?;
+    if let Some(consumed) = consumed {
+        provider = provider.changes_since(consumed as u64);
+    }
+    let _ = ctx.deregister_table("bronze_new")?;
+    ctx.register_table("bronze_new", Arc::new(provider))?;
+    let already = if lake.latest_version(&silver_name).await?.is_some() {
+        format!(" AND {key} NOT IN (SELECT {key} FROM {silver})")
+    } else {
+        String::new()
+    };
+    // The typing queries end with their dedup filter; the anti-join extends it.
+    let frame = ctx.sql(&format!("{typing}{already}")).await?;
+    let options = WriteOptions { txn: Some((app_id, latest as i64)), ..Default::default() };
+    let rows = match lake.write(ctx, frame, silver, options).await? {
+        WriteOutcome::Committed { rows } => rows,
+        WriteOutcome::Skipped => 0,
+    };
+    ctx.deregister_table("bronze_new")?;
+    tracing::info!(silver, bronze_version = latest, rows, "silver committed");
+    Ok(SilverOutcome { bronze_version: Some(latest), rows, up_to_date: false })
+}
+
+/// `gold.reviews` and one table per dashboard question (seed-spec §3), rebuilt from silver.
+/// Each entry is `(table, what it answers, query)`.
+pub const GOLD_TABLES: &[(&str, &str, &str)] = &[
+    (
+        "gold.reviews",
+        "reviews with product category, brand, title and an imputed average price",
+        "WITH products AS (SELECT asin, title, brand, category, price FROM silver.metadata),
+              category_price AS (SELECT category, round(avg(price), 2) AS price FROM products WHERE price IS NOT NULL GROUP BY category),
+              global_price AS (SELECT round(avg(price), 2) AS price FROM products WHERE price IS NOT NULL)
+         SELECT r.asin, r.reviewer_id, r.overall, r.verified, r.vote, r.review_date,
+                CAST(date_part('year', r.review_date) AS INT) AS year, CAST(date_part('month', r.review_date) AS INT) AS month,
+                r.review_text, r.summary, r.clean_text, r.word_count, r.sentiment_polarity, r.sentiment_label, r.rating_sentiment,
+                coalesce(p.category, 'Unknown') AS category, coalesce(p.brand, 'Unknown') AS brand, coalesce(p.title, 'Unknown') AS title,
+                coalesce(p.price, c.price, g.price) AS average_price, r.source
+         FROM silver.reviews r
+         LEFT JOIN products p ON r.asin = p.asin
+         LEFT JOIN category_price c ON coalesce(p.category, 'Unknown') = c.category
+         CROSS JOIN global_price g",
+    ),
+    ("gold.q01_rating_distribution", "reviews per star rating", "SELECT overall, count(*) AS reviews FROM gold.reviews GROUP BY overall"),
+    (
+        "gold.q02_verified_by_rating",
+        "reviews per rating and verified purchase",
+        "SELECT overall, verified, count(*) AS reviews FROM gold.reviews GROUP BY overall, verified",
+    ),
+    (
+        "gold.q03_review_length",
+        "reviews per length bucket (words)",
+        "SELECT CASE WHEN word_count < 10 THEN '0-9' WHEN word_count < 50 THEN '10-49' WHEN word_count < 100 THEN '50-99'
+                     WHEN word_count < 250 THEN '100-249' ELSE '250+' END AS length_bucket, count(*) AS reviews
+         FROM gold.reviews GROUP BY 1",
+    ),
+    ("gold.q04_rating_by_year", "average rating per year", "SELECT year, avg(overall) AS average_rating FROM gold.reviews GROUP BY year"),
+    ("gold.q05_rating_by_month", "average rating per month of the year", "SELECT month, avg(overall) AS average_rating FROM gold.reviews GROUP BY month"),
+    ("gold.q06_reviews_by_year", "reviews per year", "SELECT year, count(*) AS reviews FROM gold.reviews GROUP BY year"),
+    ("gold.q07_reviews_by_month", "reviews per month of the year", "SELECT month, count(*) AS reviews FROM gold.reviews GROUP BY month"),
+    (
+        "gold.q08_sentiment_overview",
+        "reviews per rating sentiment with their share, and a Total row",
+        "WITH counts AS (SELECT rating_sentiment AS sentiment, count(*) AS reviews FROM gold.reviews GROUP BY rating_sentiment),
+              total AS (SELECT sum(reviews) AS reviews FROM counts)
+         SELECT c.sentiment, c.reviews, round(100.0 * c.reviews / t.reviews, 2) AS percent FROM counts c CROSS JOIN total t
+         UNION ALL SELECT 'Total', reviews, 100.0 FROM total",
+    ),
+    (
+        "gold.q09_length_by_sentiment",
+        "review length (words) distribution per rating sentiment",
+        "SELECT rating_sentiment AS sentiment, count(*) AS reviews, min(word_count) AS min_words,
+                approx_percentile_cont(word_count, 0.25) AS q1_words, median(word_count) AS median_words,
+                approx_percentile_cont(word_count, 0.75) AS q3_words, max(word_count) AS max_words, avg(word_count) AS mean_words
+         FROM gold.reviews GROUP BY rating_sentiment",
+    ),
+    (
+        "gold.q10_sentiment_by_year",
+        "reviews per year and rating sentiment",
+        "SELECT year, rating_sentiment AS sentiment, count(*) AS reviews FROM gold.reviews GROUP BY year, rating_sentiment",
+    ),
+    (
+        "gold.q11_top_categories",
+        "the 10 categories with most reviews that have text",
+        "SELECT category, count(review_text) AS reviews_with_text FROM gold.reviews GROUP BY category
+         ORDER BY reviews_with_text DESC, category LIMIT 10",
+    ),
+    (
+        "gold.q12_lowest_rated_categories",
+        "the 10 categories with the lowest average rating",
+        "SELECT category, avg(overall) AS average_rating, count(*) AS reviews FROM gold.reviews GROUP BY category
+         ORDER BY average_rating, category LIMIT 10",
+    ),
+    (
+        "gold.q13_price_distribution",
+        "reviews per price bucket of the product",
+        "SELECT CASE WHEN average_price IS NULL THEN 'unknown' WHEN average_price < 10 THEN '0-10' WHEN average_price < 25 THEN '10-25'
+                     WHEN average_price < 50 THEN '25-50' WHEN average_price < 100 THEN '50-100' ELSE '100+' END AS price_bucket,
+                count(*) AS reviews
+         FROM gold.reviews GROUP BY 1",
+    ),
+    (
+        "gold.q14_negative_by_category",
+        "the 10 categories with most negative reviews (rating below 3)",
+        "SELECT category, count(*) AS reviews FROM gold.reviews WHERE overall < 3 GROUP BY category ORDER BY reviews DESC, category LIMIT 10",
+    ),
+    (
+        "gold.q15_negative_by_brand",
+        "the 10 brands with most negative reviews",
+        "SELECT brand, count(*) AS reviews FROM gold.reviews WHERE overall < 3 GROUP BY brand ORDER BY reviews DESC, brand LIMIT 10",
+    ),
+    (
+        "gold.q16_negative_by_title",
+        "the 10 products (titles) with most negative reviews",
+        "SELECT title, count(*) AS reviews FROM gold.reviews WHERE overall < 3 GROUP BY title ORDER BY reviews DESC, title LIMIT 10",
+    ),
+    (
+        "gold.q17_positive_by_category",
+        "the 10 categories with most positive reviews (rating above 3)",
+        "SELECT category, count(*) AS reviews FROM gold.reviews WHERE overall > 3 GROUP BY category ORDER BY reviews DESC, category LIMIT 10",
+    ),
+    (
+        "gold.q17_positive_by_brand",
+        "the 10 brands with most positive reviews",
+        "SELECT brand, count(*) AS reviews FROM gold.reviews WHERE overall > 3 GROUP BY brand ORDER BY reviews DESC, brand LIMIT 10",
+    ),
+    (
+        "gold.q17_positive_by_title",
+        "the 10 products (titles) with most positive reviews",
+        "SELECT title, count(*) AS reviews FROM gold.reviews WHERE overall > 3 GROUP BY title ORDER BY reviews DESC, title LIMIT 10",
+    ),
+    (
+        "gold.q18_active_reviewers",
+        "the 10 reviewers with most reviews",
+        "SELECT reviewer_id, count(*) AS reviews FROM gold.reviews GROUP BY reviewer_id ORDER BY reviews DESC, reviewer_id LIMIT 10",
+    ),
+    (
+        "gold.q19_kpis",
+        "KPI tiles: reviews, distinct products, distinct reviewers",
+        "SELECT count(*) AS reviews, count(DISTINCT asin) AS products, count(DISTINCT reviewer_id) AS reviewers FROM gold.reviews",
+    ),
+    (
+        "gold.q20_key_themes",
+        "the 3,000 most frequent words of the cleaned texts, stop words removed",
+        "SELECT word, count(*) AS frequency FROM (SELECT unnest(tokenize(clean_text)) AS word FROM gold.reviews)
+         WHERE character_length(word) > 2 GROUP BY word ORDER BY frequency DESC, word LIMIT 3000",
+    ),
+];
+
+/// Rebuilds every gold table from silver; returns the number of tables written.
+pub async fn run_gold(ctx: &SessionContext, lake: &Lakehouse) -> Result<usize, MedallionError> {
+    for (table, _, query) in GOLD_TABLES {
+        run_script(ctx, Some(lake), &format!("CREATE OR REPLACE TABLE {table} AS {query}")).await?;
+        tracing::info!(table, "gold table rebuilt");
+    }
+    Ok(GOLD_TABLES.len())
+}
