@@ -42,8 +42,13 @@ struct GlobalArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the main job on the configured cluster (in-process by default).
-    Demo,
+    /// The main job: the medallion pipeline over a source folder (a generated data set when
+    /// none is given), then the dashboard's headline insights.
+    Demo {
+        /// Folder holding `amazon_reviews/` (and optionally `amazon_metadata/`).
+        #[arg(long)]
+        source: Option<PathBuf>,
+    },
     /// Run SQL statements (separated by `;`) and print the last result.
     Sql {
         /// The SQL; omit it to use -f.
@@ -242,9 +247,9 @@ fn load_settings(global: &GlobalArgs) -> Result<Settings, reviewlake_cluster::co
 
 async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command {
-        Command::Demo => {
+        Command::Demo { source } => {
             let session = session::connect(&settings).await?;
-            print!("{}", reviewlake_jobs::demo::run_demo(&session, &settings.lakehouse.root).await?);
+            print!("{}", reviewlake_jobs::demo::run_demo(&session, source.as_deref()).await?);
         }
         Command::Sql { query, file, format } => {
             let script = match (query, file) {
@@ -294,31 +299,17 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Pipeline { action } => {
             let session = session::connect(&settings).await?;
             let (ctx, lake) = (&session.ctx, &session.lake);
-            if let PipelineAction::Run { source } = &action {
-                for (folder, kind) in [("amazon_reviews", SourceKind::Reviews), ("amazon_metadata", SourceKind::Metadata)] {
-                    let path = source.join(folder);
-                    if kind == SourceKind::Reviews || path.is_dir() {
-                        let started = std::time::Instant::now();
-                        let report = reviewlake_jobs::ingest::ingest_batch(ctx, lake, &path, kind, None).await?;
-                        println!(
-                            "bronze.{}: {} new files, {} rows, {} lines quarantined ({:.2} s)",
-                            kind.name(), report.files_loaded, report.rows, report.quarantined, started.elapsed().as_secs_f64()
-                        );
+            match action {
+                PipelineAction::Run { source } => {
+                    for stage in medallion::run_pipeline(ctx, lake, &source).await?.stages {
+                        println!("{stage}");
                     }
                 }
-            }
-            if matches!(action, PipelineAction::Silver | PipelineAction::Run { .. }) {
-                let started = std::time::Instant::now();
-                let (reviews, metadata) = medallion::run_silver(ctx, lake).await?;
-                println!(
-                    "silver.reviews: +{} rows, silver.metadata: +{} rows (bronze versions {:?} / {:?}; {:.2} s)",
-                    reviews.rows, metadata.rows, reviews.bronze_version, metadata.bronze_version, started.elapsed().as_secs_f64()
-                );
-            }
-            if matches!(action, PipelineAction::Gold | PipelineAction::Run { .. }) {
-                let started = std::time::Instant::now();
-                let tables = medallion::run_gold(ctx, lake).await?;
-                println!("gold: {tables} tables rebuilt ({:.2} s)", started.elapsed().as_secs_f64());
+                PipelineAction::Silver => {
+                    let (reviews, metadata) = medallion::run_silver(ctx, lake).await?;
+                    println!("silver.reviews: +{} rows, silver.metadata: +{} rows", reviews.rows, metadata.rows);
+                }
+                PipelineAction::Gold => println!("gold: {} tables rebuilt", medallion::run_gold(ctx, lake).await?),
             }
         }
         Command::Functions => {

@@ -69,6 +69,7 @@ fn gold_answers_match_an_independent_engine_and_a_rerun_changes_nothing() {
         reference["ratings"].as_array().unwrap().iter().map(|r| (r[0].as_f64().unwrap(), r[1].as_i64().unwrap())).collect();
     assert_eq!(ratings, expected, "rating distribution");
     let overview = rows(work.path(), &env, "SELECT sentiment, reviews FROM gold.q08_sentiment_overview WHERE sentiment = 'Total'");
+    assert_eq!(overview.len(), 1, "one Total row: {overview:?}");
     assert_eq!(overview[0]["reviews"].as_i64(), reference["kpi"][0].as_i64());
     let unmatched = rows(work.path(), &env, "SELECT count(*) AS n FROM gold.reviews WHERE category IS NULL OR average_price IS NULL");
     assert_eq!(unmatched[0]["n"], 0, "every gold review has a category and an (imputed) price");
