@@ -64,11 +64,7 @@ impl Lakehouse {
                 let table = self.open(&name).await?;
                 let current = LakehouseTable::from_delta(&qualified, &table)?;
                 if let Some((app_id, version)) = &options.txn {
-                    let snapshot = table.snapshot().map_err(|source| LakehouseError::Delta { name: qualified.clone(), source })?;
-                    let committed = snapshot
-                        .transaction_version(table.log_store().as_ref(), app_id)
-                        .await
-                        .map_err(|source| LakehouseError::Delta { name: qualified.clone(), source })?;
+                    let committed = super::committed_transaction(&table, &qualified, app_id).await?;
                     if committed.is_some_and(|c| c >= *version) {
                         return Ok(WriteOutcome::Skipped);
                     }

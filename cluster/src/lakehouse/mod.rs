@@ -211,8 +211,7 @@ impl Lakehouse {
             Err(LakehouseError::NoSuchTable { .. }) => return Ok(None),
             Err(error) => return Err(error),
         };
-        let delta = |source| LakehouseError::Delta { name: name.qualified(), source };
-        table.snapshot().map_err(delta)?.transaction_version(table.log_store().as_ref(), app_id).await.map_err(delta)
+        committed_transaction(&table, &name.qualified(), app_id).await
     }
 
     /// The tables of `schema` (folders holding a Delta log), sorted.
@@ -238,6 +237,12 @@ impl Lakehouse {
         names.sort();
         Ok(names)
     }
+}
+
+/// The version of application transaction `app_id` recorded in the opened `table`.
+pub(crate) async fn committed_transaction(table: &DeltaTable, name: &str, app_id: &str) -> Result<Option<i64>, LakehouseError> {
+    let delta = |source| LakehouseError::Delta { name: name.to_string(), source };
+    table.snapshot().map_err(delta)?.transaction_version(table.log_store().as_ref(), app_id).await.map_err(delta)
 }
 
 /// A deltalake builder for the table at `url`, over `store` (rooted at `/` or the bucket).

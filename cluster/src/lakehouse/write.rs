@@ -473,14 +473,9 @@ async fn commit(spec: WriteSpec, store: Arc<dyn ObjectStore>, mut input: Sendabl
         .with_application_transaction(Transaction::new(&app_id, txn_version))
         .with_metadata([("reviewlake.rows".to_string(), serde_json::json!(rows))]);
     let exists = super::table_exists(store.as_ref(), &spec.url).await?;
-    if exists {
-        let latest = open_table(&store, &spec.url, None).await?;
-        let committed = latest
-            .snapshot()
-            .map_err(delta)?
-            .transaction_version(latest.log_store().as_ref(), &app_id)
-            .await
-            .map_err(delta)?;
+    let latest = if exists { Some(open_table(&store, &spec.url, None).await?) } else { None };
+    if let Some(latest) = &latest {
+        let committed = super::committed_transaction(latest, &spec.table, &app_id).await?;
         if committed.is_some_and(|v| v >= txn_version) {
             tracing::info!(table = %spec.table, %app_id, txn_version, "transaction already committed; skipping");
             return Ok(rows);
@@ -505,9 +500,12 @@ async fn commit(spec: WriteSpec, store: Arc<dyn ObjectStore>, mut input: Sendabl
             table.version()
         }
         WriteMode::Append | WriteMode::Overwrite => {
-            let read = match (spec.mode, spec.read_version) {
-                (WriteMode::Overwrite, Some(version)) => open_table(&store, &spec.url, Some(version)).await?,
-                _ => open_table(&store, &spec.url, None).await?,
+            // The latest snapshot was just read for the transaction check; an overwrite reads
+            // the version it was planned against instead.
+            let read = match (spec.mode, spec.read_version, latest) {
+                (WriteMode::Overwrite, Some(version), _) => open_table(&store, &spec.url, Some(version)).await?,
+                (_, _, Some(latest)) => latest,
+                (_, _, None) => open_table(&store, &spec.url, None).await?,
             };
             let snapshot = read.snapshot().map_err(delta)?;
             let mut actions = adds;
