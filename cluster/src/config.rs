@@ -147,6 +147,10 @@ pub struct ExecutorSettings {
     pub vcores: usize,
     /// Directory for shuffle files and spills; empty means `./work/executor-<port>`.
     pub work_dir: String,
+    /// Memory (MiB) the executor's tasks may hold in sorts, aggregations, joins and shuffle
+    /// buffers together; past it they spill to the work directory. 0 means no limit. Also
+    /// applies to the in-process standalone executor.
+    pub memory_limit_mb: usize,
     /// Scheduler to register with, as `host:port`.
     pub scheduler: String,
     /// How long to wait for the scheduler at start-up before giving up.
@@ -168,6 +172,7 @@ impl Default for ExecutorSettings {
             http_port: 50061,
             vcores: 0,
             work_dir: String::new(),
+            memory_limit_mb: 2048,
             scheduler: "127.0.0.1:50050".into(),
             scheduler_connect_timeout_seconds: 10,
             heartbeat_interval_seconds: 5,

@@ -184,7 +184,7 @@ pub async fn run_executor(settings: &ExecutorSettings, lake: &Lakehouse) -> Resu
         print_thread_info: false,
         executor_heartbeat_interval_seconds: settings.heartbeat_interval_seconds,
         override_function_registry: Some(Arc::new(functions::executor_registry())),
-        override_runtime_producer: Some(runtime_producer(lake, Some(work_dir.clone()))),
+        override_runtime_producer: Some(runtime_producer(lake, Some(work_dir.clone()), settings.memory_limit_mb)),
         override_logical_codec: Some(logical_codec),
         override_physical_codec: Some(physical_codec),
         health: health.clone(),
@@ -201,11 +201,17 @@ pub async fn run_executor(settings: &ExecutorSettings, lake: &Lakehouse) -> Resu
 
 /// The runtime of every task: the lakehouse's object store registered, spill files under
 /// `temp_dir` (Ballista's default producer sets it to the work directory; an override must
-/// keep that).
-pub fn runtime_producer(lake: &Lakehouse, temp_dir: Option<String>) -> RuntimeProducer {
+/// keep that), and one memory pool of `memory_limit_mb` shared by all tasks of the executor
+/// (0: unbounded), fairly divided among the operators that can spill.
+pub fn runtime_producer(lake: &Lakehouse, temp_dir: Option<String>, memory_limit_mb: usize) -> RuntimeProducer {
     let store = lake.store().clone();
+    let pool: Option<Arc<dyn datafusion::execution::memory_pool::MemoryPool>> = (memory_limit_mb > 0)
+        .then(|| Arc::new(datafusion::execution::memory_pool::FairSpillPool::new(memory_limit_mb << 20)) as _);
     Arc::new(move |_config| {
         let mut builder = RuntimeEnvBuilder::new();
+        if let Some(pool) = &pool {
+            builder = builder.with_memory_pool(pool.clone());
+        }
         if let Some(dir) = &temp_dir {
             builder = builder.with_temp_file_path(dir.clone());
         }

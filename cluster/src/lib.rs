@@ -15,6 +15,7 @@ pub mod logging;
 pub mod operator_api;
 pub mod ops;
 pub mod scheduler;
+mod scratch;
 pub mod session;
 pub mod sources;
 pub mod sql;
@@ -59,8 +60,12 @@ where
             return std::process::ExitCode::from(2);
         }
     };
+    let scratch = scratch::enter(program);
     logging::init(&settings.log.level);
-    match runtime().block_on(main(settings)) {
+    let outcome = runtime().block_on(main(settings));
+    // The runtime is gone, so nothing writes to the scratch folder any more.
+    drop(scratch);
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("{program}: {:#}", error.into());

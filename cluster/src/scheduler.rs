@@ -90,7 +90,13 @@ async fn bind_one(what: &'static str, host: &str, port: u16) -> Result<TcpListen
 /// assert!(config.information_schema());
 /// ```
 pub fn base_session_config() -> SessionConfig {
-    SessionConfig::new_with_ballista().with_information_schema(true)
+    let mut config = SessionConfig::new_with_ballista().with_information_schema(true);
+    // Leaf-expression pushdown moves `get_field(r, 'x')` below the projection that computes
+    // `r`, inlining it once per field: `parse_review_json(line)['asin']`, `[...]['overall']`,
+    // ... parse every line once per field instead of once. Our tables have no nested columns
+    // for it to prune, so it only costs.
+    config.options_mut().optimizer.enable_leaf_expression_pushdown = false;
+    config
 }
 
 /// The catalog list of every reviewlake session: the lakehouse as the default catalog

@@ -75,7 +75,7 @@ pub async fn connect(settings: &Settings) -> Result<ClusterSession, SessionError
             0 => num_cpus(),
             n => n,
         };
-        let scheduler = start_standalone(vcores, lake.clone()).await?;
+        let scheduler = start_standalone(vcores, settings.executor.memory_limit_mb, lake.clone()).await?;
         let address = scheduler.grpc_address.to_string();
         let ctx = client_context(&address, settings.client.target_partitions, &lake)?;
         Ok(ClusterSession { ctx, scheduler_address: address, lake, standalone: Some(scheduler) })
@@ -124,9 +124,9 @@ fn lakehouse_state(
         .build())
 }
 
-/// Starts a scheduler and one executor with `vcores` slots inside this process, on free
-/// loopback ports.
-pub async fn start_standalone(vcores: usize, lake: Arc<Lakehouse>) -> Result<RunningScheduler, SessionError> {
+/// Starts a scheduler and one executor with `vcores` slots and a memory pool of
+/// `memory_limit_mb` (0: unbounded) inside this process, on free loopback ports.
+pub async fn start_standalone(vcores: usize, memory_limit_mb: usize, lake: Arc<Lakehouse>) -> Result<RunningScheduler, SessionError> {
     let standalone_error = |e: &dyn std::fmt::Display| SessionError::Standalone(e.to_string());
     let settings = SchedulerSettings {
         bind_host: "127.0.0.1".into(),
@@ -148,7 +148,7 @@ pub async fn start_standalone(vcores: usize, lake: Arc<Lakehouse>) -> Result<Run
         client,
         vcores,
         config_producer,
-        runtime_producer(&lake, None),
+        runtime_producer(&lake, None, memory_limit_mb),
         BallistaCodec::new(logical_codec, physical_codec),
         functions::executor_registry(),
     )

@@ -43,6 +43,7 @@ pub fn read_text_lines(args: &[ArrayRef]) -> Result<ArrayRef> {
     );
     let mut lists = ListBuilder::new(values).with_field(Arc::new(Field::new("item", DataType::Struct(line_fields()), true)));
     let mut line = Vec::new();
+    let mut text_bytes = 0usize;
     for path in paths.iter() {
         let Some(path) = path else {
             lists.append_null();
@@ -62,6 +63,13 @@ pub fn read_text_lines(args: &[ArrayRef]) -> Result<ArrayRef> {
             number += 1;
             while matches!(line.last(), Some(b'\n' | b'\r')) {
                 line.pop();
+            }
+            text_bytes += line.len();
+            if text_bytes > i32::MAX as usize {
+                return Err(DataFusionError::Execution(format!(
+                    "source file {path}: the files read by one task hold more than 2 GiB of text at line {number}; \
+                     split the file"
+                )));
             }
             let entry = lists.values();
             entry.field_builder::<Int64Builder>(0).expect("line_number").append_value(number);

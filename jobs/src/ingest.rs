@@ -4,8 +4,8 @@
 //! Executors read the files (`read_text_lines`) and parse each line (`parse_review_json` /
 //! `parse_metadata_json`). Good lines go to `bronze.reviews` or `bronze.metadata` with every
 //! raw field as text, unknown fields in `_rescued_data`, and the source file, line number and
-//! ingest time; lines that are not JSON records go to `bronze.quarantine` (file, line, error,
-//! raw text). Spark marker files (`_SUCCESS`, `_committed_*`, `_started_*`) are ignored.
+//! ingest time; lines that are not JSON records (`json_record_error`, a syntax check much
+//! cheaper than the parse) go to `bronze.quarantine` (file, line, error, raw text). Spark marker files (`_SUCCESS`, `_committed_*`, `_started_*`) are ignored.
 //!
 //! Exactly once, across crashes at any point: a run commits the quarantine rows, then the
 //! bronze rows, then the ledger `bronze.ingested_files`; each is one Delta commit. A file is
@@ -19,7 +19,6 @@ use datafusion::arrow::array::{Array, StringArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::error::DataFusionError;
-use datafusion::logical_expr::{Partitioning, col};
 use datafusion::prelude::{DataFrame, SessionContext};
 use reviewlake_cluster::lakehouse::{Lakehouse, LakehouseError, TableName, WriteOptions, WriteOutcome};
 use reviewlake_udfs::parse::record::{METADATA_FIELDS, REVIEW_FIELDS};
@@ -127,16 +126,16 @@ pub async fn ingest_batch(
     }
     tracing::info!(source = %source.display(), kind = kind.name(), files = pending.len(), "ingesting new files");
     let ingested_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
-    register_lines(ctx, &pending, kind).await?;
+    register_lines(ctx, &pending).await?;
     let file_list = sql_list(&pending);
 
     // 1. Quarantine, skipping files an interrupted run already quarantined.
     let quarantined = already_in(ctx, lake, QUARANTINE, "file", &file_list).await?;
     let quarantine = ctx
         .sql(&format!(
-            "SELECT _source_file AS file, '{kind}' AS kind, _line_number AS line, r['_error'] AS error, _raw AS raw_text, \
-                    TIMESTAMP '{ingested_at}' AS ingested_at \
-             FROM ingest_lines WHERE r['_error'] IS NOT NULL{skip}",
+            "SELECT _source_file AS file, '{kind}' AS kind, _line_number AS line, json_record_error(_raw) AS error, \
+                    _raw AS raw_text, TIMESTAMP '{ingested_at}' AS ingested_at \
+             FROM ingest_lines WHERE json_record_error(_raw) IS NOT NULL{skip}",
             kind = kind.name(),
             skip = exclude("_source_file", &quarantined)
         ))
@@ -153,8 +152,10 @@ pub async fn ingest_batch(
         .sql(&format!(
             "SELECT {columns}, r['_rescued_data'] AS _rescued_data, _source_file, _line_number, \
                     TIMESTAMP '{ingested_at}' AS _ingested_at \
-             FROM ingest_lines WHERE r['_error'] IS NULL{skip}",
+             FROM (SELECT _source_file, _line_number, {parser}(_raw) AS r FROM ingest_lines \
+                   WHERE json_record_error(_raw) IS NULL{skip})",
             columns = columns.join(", "),
+            parser = kind.parser(),
             skip = exclude("_source_file", &present)
         ))
         .await?;
@@ -201,27 +202,50 @@ pub fn list_data_files(source: &Path) -> Result<Vec<String>, IngestError> {
     Ok(files)
 }
 
-/// Registers `ingest_lines`: one row per line of `files`, read and parsed on the executors.
-async fn register_lines(ctx: &SessionContext, files: &[String], kind: SourceKind) -> Result<(), DataFusionError> {
-    let values: Vec<String> = files.iter().map(|f| format!("('{}')", escape(f))).collect();
-    let tasks = ctx.state().config().target_partitions().min(files.len()).max(1);
-    // Hashing by path spreads the files over tasks (one VALUES batch would stay in one).
-    let files_frame: DataFrame = ctx
-        .sql(&format!("SELECT column1 AS path FROM (VALUES {})", values.join(", ")))
-        .await?
-        .repartition(Partitioning::Hash(vec![col("path")], tasks))?;
+/// Registers `ingest_lines`: one row per line of `files`, read on the executors.
+async fn register_lines(ctx: &SessionContext, files: &[String]) -> Result<(), DataFusionError> {
+    let sizes: Vec<u64> = files.iter().map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0)).collect();
+    let total: u64 = sizes.iter().sum();
+    let groups = (total.div_ceil(TASK_BYTES) as usize).max(ctx.state().config().target_partitions()).clamp(1, files.len());
+    // One VALUES list per group, united: each becomes a partition, so the groups are read by
+    // parallel tasks (a repartition of one VALUES list is optimised away when nothing requires
+    // it), and each task holds one group's text at a time.
+    let groups: Vec<String> = balance_by_size(files, &sizes, groups)
+        .iter()
+        .map(|group| {
+            let values: Vec<String> = group.iter().map(|f| format!("('{}')", escape(f))).collect();
+            format!("SELECT column1 AS path FROM (VALUES {})", values.join(", "))
+        })
+        .collect();
+    let files_frame: DataFrame = ctx.sql(&groups.join(" UNION ALL ")).await?;
     let _ = ctx.deregister_table("ingest_files")?;
     ctx.register_table("ingest_files", files_frame.into_view())?;
     let lines = ctx
-        .sql(&format!(
-            "SELECT path AS _source_file, l['line_number'] AS _line_number, l['text'] AS _raw, {parser}(l['text']) AS r \
+        .sql(
+            "SELECT path AS _source_file, l['line_number'] AS _line_number, l['text'] AS _raw \
              FROM (SELECT path, unnest(read_text_lines(path)) AS l FROM ingest_files)",
-            parser = kind.parser()
-        ))
+        )
         .await?;
     let _ = ctx.deregister_table("ingest_lines")?;
     ctx.register_table("ingest_lines", lines.into_view())?;
     Ok(())
+}
+
+/// Source bytes (compressed, as listed) read by one ingest task: about 300 MiB of JSON text.
+const TASK_BYTES: u64 = 64 << 20;
+
+/// Splits `files` into `groups` non-empty groups of about equal bytes: largest file first,
+/// each to the lightest group.
+fn balance_by_size<'a>(files: &'a [String], sizes: &[u64], groups: usize) -> Vec<Vec<&'a String>> {
+    let mut by_size: Vec<(u64, &String)> = sizes.iter().copied().zip(files).collect();
+    by_size.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let mut bins: Vec<(u64, Vec<&String>)> = vec![(0, Vec::new()); groups];
+    for (size, file) in by_size {
+        let lightest = bins.iter_mut().min_by_key(|(bytes, files)| (*bytes, files.len())).expect("groups >= 1");
+        lightest.0 += size;
+        lightest.1.push(file);
+    }
+    bins.into_iter().map(|(_, files)| files).filter(|files| !files.is_empty()).collect()
 }
 
 async fn table_exists(lake: &Lakehouse, name: &str) -> Result<bool, LakehouseError> {

@@ -40,7 +40,10 @@ pub struct SilverOutcome {
     pub up_to_date: bool,
 }
 
-/// The silver typing of review records (bronze columns are raw text).
+/// The silver typing of review records (bronze columns are raw text). Duplicates are found on
+/// narrow rows (key, file, line): only those are shuffled and sorted, and the wide rows lose
+/// their duplicates through an anti-join with the (small) list of losers, so the review text
+/// never crosses the network. Sentiment is scored once per kept review.
 const SILVER_REVIEWS: &str = "\
 WITH typed AS (
   SELECT asin, reviewer_id, reviewer_name,
@@ -48,23 +51,29 @@ WITH typed AS (
          parse_bool(verified) AS verified,
          coalesce(parse_vote(vote), 0) AS vote,
          parse_review_date(coalesce(unix_review_time, review_time)) AS review_date,
-         style, review_text, summary,
-         normalize_text(review_text) AS clean_text,
-         word_count(review_text) AS word_count,
-         sentiment_polarity(review_text) AS sentiment_polarity,
-         'batch' AS source, _source_file, _line_number, _ingested_at
+         style, review_text, summary, _source_file, _line_number, _ingested_at
   FROM bronze_new),
 keyed AS (
   SELECT *, md5(concat_ws(chr(31), coalesce(reviewer_id, ''), coalesce(asin, ''), coalesce(CAST(review_date AS VARCHAR), ''),
                           coalesce(CAST(overall AS VARCHAR), ''), coalesce(summary, ''), coalesce(review_text, ''))) AS review_key
   FROM typed),
-ranked AS (
-  SELECT *, row_number() OVER (PARTITION BY review_key ORDER BY _source_file, _line_number) AS dup_rank
-  FROM keyed)
+losers AS (
+  SELECT _source_file AS loser_file, _line_number AS loser_line
+  FROM (SELECT _source_file, _line_number,
+               row_number() OVER (PARTITION BY review_key ORDER BY _source_file, _line_number) AS dup_rank
+        FROM keyed)
+  WHERE dup_rank > 1),
+kept AS (
+  SELECT * FROM keyed AS candidate
+  WHERE NOT EXISTS (SELECT 1 FROM losers WHERE loser_file = _source_file AND loser_line = _line_number)
+  {already_in_silver}),
+scored AS (
+  SELECT *, sentiment_polarity(review_text) AS sentiment_polarity FROM kept)
 SELECT review_key, asin, reviewer_id, reviewer_name, overall, verified, vote, review_date, style, review_text, summary,
-       clean_text, word_count, sentiment_polarity, sentiment_label(sentiment_polarity) AS sentiment_label,
-       rating_sentiment(overall) AS rating_sentiment, source, _source_file, _line_number, _ingested_at
-FROM ranked WHERE dup_rank = 1";
+       normalize_text(review_text) AS clean_text, word_count(review_text) AS word_count,
+       sentiment_polarity, sentiment_label(sentiment_polarity) AS sentiment_label,
+       rating_sentiment(overall) AS rating_sentiment, 'batch' AS source, _source_file, _line_number, _ingested_at
+FROM scored";
 
 /// The silver typing of product metadata records.
 const SILVER_METADATA: &str = "\
@@ -77,7 +86,7 @@ WITH typed AS (
 ranked AS (
   SELECT *, row_number() OVER (PARTITION BY asin ORDER BY _source_file, _line_number) AS dup_rank FROM typed)
 SELECT asin, title, brand, category, price, raw_main_cat, listed_date, _source_file, _line_number, _ingested_at
-FROM ranked WHERE dup_rank = 1";
+FROM ranked AS candidate WHERE dup_rank = 1 {already_in_silver}";
 
 /// Runs silver for reviews and metadata.
 pub async fn run_silver(ctx: &SessionContext, lake: &Lakehouse) -> Result<(SilverOutcome, SilverOutcome), MedallionError> {
@@ -113,12 +122,13 @@ async fn silver_table(
     let _ = ctx.deregister_table("bronze_new")?;
     ctx.register_table("bronze_new", Arc::new(provider))?;
     let already = if lake.latest_version(&silver_name).await?.is_some() {
-        format!(" AND {key} NOT IN (SELECT {key} FROM {silver})")
+        // Keys are never null, so a plain anti-join (not NOT IN's null-aware one, which
+        // must collect silver's keys into one task) is exact.
+        format!("AND NOT EXISTS (SELECT 1 FROM {silver} AS already WHERE already.{key} = candidate.{key})")
     } else {
         String::new()
     };
-    // The typing queries end with their dedup filter; the anti-join extends it.
-    let frame = ctx.sql(&format!("{typing}{already}")).await?;
+    let frame = ctx.sql(&typing.replace("{already_in_silver}", &already)).await?;
     let options = WriteOptions { txn: Some((app_id, latest as i64)), ..Default::default() };
     let rows = match lake.write(ctx, frame, silver, options).await? {
         WriteOutcome::Committed { rows } => rows,
@@ -168,11 +178,12 @@ pub const GOLD_TABLES: &[(&str, &str, &str)] = &[
     (
         "gold.q08_sentiment_overview",
         "reviews per rating sentiment with their share, and a Total row",
-        // A CTE read twice (joined and unioned) came back with a duplicated Total row on the
-        // cluster; the window form reads each input once.
-        "SELECT rating_sentiment AS sentiment, count(*) AS reviews, round(100.0 * count(*) / sum(count(*)) OVER (), 2) AS percent
-         FROM gold.reviews GROUP BY rating_sentiment
-         UNION ALL SELECT 'Total', sum(n), 100.0 FROM (SELECT count(*) AS n FROM gold.reviews GROUP BY rating_sentiment)",
+        // One aggregation with a rollup, no UNION: a union of two aggregations over gold.reviews
+        // sometimes came back from the cluster with its second branch twice (two Total rows).
+        // The grand total is the largest count, so it is the denominator of every share.
+        "SELECT CASE WHEN grouping(rating_sentiment) = 1 THEN 'Total' ELSE rating_sentiment END AS sentiment,
+                count(*) AS reviews, round(100.0 * count(*) / max(count(*)) OVER (), 2) AS percent
+         FROM gold.reviews GROUP BY ROLLUP (rating_sentiment)",
     ),
     (
         "gold.q09_length_by_sentiment",
@@ -257,12 +268,22 @@ pub const GOLD_TABLES: &[(&str, &str, &str)] = &[
 
 /// Rebuilds every gold table from silver; returns the number of tables written.
 pub async fn run_gold(ctx: &SessionContext, lake: &Lakehouse) -> Result<usize, MedallionError> {
-    for (table, _, query) in GOLD_TABLES {
+    use futures::stream::{StreamExt, TryStreamExt};
+    let rebuild = |(table, _, query): &'static (&'static str, &'static str, &'static str)| async move {
         run_script(ctx, Some(lake), &format!("CREATE OR REPLACE TABLE {table} AS {query}")).await?;
         tracing::info!(table, "gold table rebuilt");
-    }
+        Ok::<_, MedallionError>(())
+    };
+    let (reviews, aggregates) = GOLD_TABLES.split_first().expect("gold.reviews comes first");
+    rebuild(reviews).await?;
+    // The aggregates read only gold.reviews; several in flight hide each job's fixed
+    // scheduling and commit latency behind the others' work.
+    futures::stream::iter(aggregates).map(rebuild).buffer_unordered(GOLD_JOBS_IN_FLIGHT).try_collect::<()>().await?;
     Ok(GOLD_TABLES.len())
 }
+
+/// Gold aggregate jobs submitted at once.
+const GOLD_JOBS_IN_FLIGHT: usize = 4;
 
 /// What `pipeline run` did, stage by stage.
 #[derive(Debug, Clone, Default)]

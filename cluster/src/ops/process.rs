@@ -47,7 +47,9 @@ pub fn spawn(program: &Path, args: &[String], log: &Path) -> Result<Child, OpsEr
     let io_error = |e: std::io::Error| OpsError::Io { path: log.to_path_buf(), reason: e.to_string() };
     let file = OpenOptions::new().create(true).append(true).open(log).map_err(io_error)?;
     let stderr = file.try_clone().map_err(io_error)?;
-    Command::new(program)
+    let mut command = Command::new(program);
+    crate::scratch::restore_for_child(&mut command);
+    command
         .args(args)
         .stdin(Stdio::null())
         .stdout(file)

@@ -16,6 +16,7 @@
 //! | `word_count(text)` | words (null counts 0) |
 //! | `tokenize(text)`, `hash_features(tokens, n)` | ML features (Spark `HashingTF`-compatible) |
 //! | `parse_review_json(line)`, `parse_metadata_json(line)` | a raw record's fields as text, `_rescued_data`, `_error` |
+//! | `json_record_error(line)` | why a line is not a JSON object, or null (a syntax check) |
 //! | `json_text_array(text)` | the strings of a JSON array held as text |
 
 mod array_function;
@@ -100,6 +101,7 @@ pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
             records::record_type(&crate::parse::record::REVIEW_FIELDS),
             records::parse_review_json,
         ),
+        ArrayFunction::new("json_record_error", &[1], DataType::Utf8, records::json_record_error),
         ArrayFunction::new("json_text_array", &[1], lists::list_of_text(), records::json_text_array),
         ArrayFunction::new(
             "parse_metadata_json",

@@ -9,7 +9,10 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Fields};
 use datafusion::common::Result;
 
-use crate::parse::record::{METADATA_FIELDS, REVIEW_FIELDS, parse_record};
+use crate::parse::record::{METADATA_FIELDS, REVIEW_FIELDS, RawRecord, parse_record_into, record_error};
+
+/// The error of a null line.
+const EMPTY_LINE: &str = "empty line";
 
 /// Rescued fields and the error, after the record's own fields.
 const EXTRA_FIELDS: [&str; 2] = ["_rescued_data", "_error"];
@@ -37,31 +40,51 @@ pub fn parse_metadata_json(args: &[ArrayRef]) -> Result<ArrayRef> {
 fn parse_records(lines: &ArrayRef, known: &[&str]) -> Result<ArrayRef> {
     let lines = cast(lines, &DataType::Utf8)?;
     let lines = lines.as_any().downcast_ref::<StringArray>().expect("cast to Utf8");
-    let mut builders: Vec<StringBuilder> = (0..known.len() + EXTRA_FIELDS.len()).map(|_| StringBuilder::new()).collect();
+    let mut builders: Vec<StringBuilder> = (0..known.len() + EXTRA_FIELDS.len())
+        .map(|_| StringBuilder::with_capacity(lines.len(), 0))
+        .collect();
     let (rescued_at, error_at) = (known.len(), known.len() + 1);
+    let mut record = RawRecord::default();
     for line in lines.iter() {
-        match line.map(|line| parse_record(line, known)) {
-            Some(Ok(record)) => {
+        let parsed = match line {
+            Some(line) => parse_record_into(line, known, &mut record),
+            None => Err(EMPTY_LINE.to_string()),
+        };
+        match parsed {
+            Ok(()) => {
                 for (builder, value) in builders.iter_mut().zip(&record.fields) {
                     builder.append_option(value.as_deref());
                 }
                 builders[rescued_at].append_option(record.rescued.as_deref());
                 builders[error_at].append_null();
             }
-            failed => {
+            Err(error) => {
                 for builder in &mut builders[..error_at] {
                     builder.append_null();
                 }
-                match failed {
-                    Some(Err(error)) => builders[error_at].append_value(error),
-                    _ => builders[error_at].append_value("empty line"),
-                }
+                builders[error_at].append_value(error);
             }
         }
     }
     let DataType::Struct(fields) = record_type(known) else { unreachable!("record_type is a struct") };
     let columns: Vec<ArrayRef> = builders.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef).collect();
     Ok(Arc::new(StructArray::try_new(fields, columns, None)?))
+}
+
+/// Kernel of `json_record_error(line) -> VARCHAR`: why a line is not a JSON object (the
+/// `_error` that `parse_*_json` would give), or null when it is one. Much cheaper than a
+/// parse: it only checks the syntax, to find the lines to quarantine.
+pub fn json_record_error(args: &[ArrayRef]) -> Result<ArrayRef> {
+    let lines = cast(&args[0], &DataType::Utf8)?;
+    let lines = lines.as_any().downcast_ref::<StringArray>().expect("cast to Utf8");
+    let errors: StringArray = lines
+        .iter()
+        .map(|line| match line {
+            Some(line) => record_error(line),
+            None => Some(EMPTY_LINE.to_string()),
+        })
+        .collect();
+    Ok(Arc::new(errors))
 }
 
 /// Kernel of `json_text_array(text) -> LIST<VARCHAR>`: the strings of a JSON array held as

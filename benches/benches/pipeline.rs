@@ -1,0 +1,182 @@
+//! The medallion pipeline at scale: `reviewlake gen` writes N reviews (+ metadata), then
+//! `reviewlake pipeline run` loads them from an empty lakehouse, on the in-process standalone
+//! cluster and on multi-process clusters of several shapes. For each run: wall time per stage
+//! (as `pipeline run` reports it), reviews/s end to end, peak RSS of every process, and bytes
+//! per lakehouse layer.
+//!
+//! `cargo bench -p reviewlake-benches --bench pipeline` (build the binaries first).
+//! Environment: `BENCH_REVIEWS` (default 1,000,000), `BENCH_PRODUCTS` (default reviews/20),
+//! `BENCH_FILES` (default one per ~300k reviews, at least 8), `BENCH_SHAPES` (default
+//! `standalone,1,1x1,2x1,2x2`: `standalone` is the in-process cluster, `AxB` is A executors
+//! of B vcores), `BENCH_DIR` (default a temporary folder; the data set is reused when the
+//! folder already holds it).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use reviewlake_benches::{ClusterGuard, env_number};
+
+/// Where the pipeline runs.
+#[derive(Debug, Clone, PartialEq)]
+enum Shape {
+    /// The in-process standalone cluster of `reviewlake` itself.
+    Standalone,
+    /// Separate scheduler and executor processes with these vcores.
+    Cluster(Vec<usize>),
+}
+
+impl Shape {
+    fn parse(text: &str) -> Self {
+        if text == "standalone" {
+            return Self::Standalone;
+        }
+        let (executors, vcores) = text.split_once('x').unwrap_or((text, "1"));
+        let executors: usize = executors.parse().expect("BENCH_SHAPES: `standalone` or `AxB`");
+        Self::Cluster(vec![vcores.parse().expect("BENCH_SHAPES: `AxB`"); executors])
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Self::Standalone => "standalone (in-process, 2 slots)".into(),
+            Self::Cluster(vcores) => format!("{} executor(s) x {} vcore(s), separate processes", vcores.len(), vcores[0]),
+        }
+    }
+}
+
+/// Peak resident memory (`VmHWM`) of a live process, in bytes.
+fn peak_rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Bytes of all files under `dir`.
+fn bytes_under(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|entry| {
+            let path = entry.path();
+            if path.is_dir() { bytes_under(&path) } else { entry.metadata().map(|m| m.len()).unwrap_or(0) }
+        })
+        .sum()
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.0} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+fn reviewlake() -> PathBuf {
+    reviewlake_cluster::ops::binary_path("reviewlake").expect("build the binaries first")
+}
+
+/// Generates the data set into `dir/source` unless it is already there.
+fn generate(dir: &Path, reviews: usize, products: usize, files: usize) -> PathBuf {
+    let source = dir.join(format!("source-{reviews}-{products}-{files}"));
+    if !source.join("amazon_reviews").is_dir() {
+        let status = Command::new(reviewlake())
+            .args(["gen", "--reviews", &reviews.to_string(), "--products", &products.to_string()])
+            .args(["--files", &files.to_string(), "--out"])
+            .arg(&source)
+            .status()
+            .unwrap();
+        assert!(status.success(), "reviewlake gen failed");
+    }
+    source
+}
+
+/// One `pipeline run`: its stage lines, wall time and the client's peak RSS.
+struct Run {
+    stages: Vec<String>,
+    wall: Duration,
+    client_peak: u64,
+}
+
+fn run_pipeline(source: &Path, lake: &Path, scheduler: Option<String>) -> Run {
+    let mut command = Command::new(reviewlake());
+    command.args(["pipeline", "run", "--source"]).arg(source).arg("--lakehouse").arg(lake);
+    if let Some(address) = scheduler {
+        command.args(["--scheduler", &address]);
+    }
+    let started = Instant::now();
+    let child = command.env("RUST_LOG", "warn").stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    // VmHWM only grows, so the last sample before exit is the peak (within one interval).
+    let pid = child.id();
+    let done = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut peak = 0;
+            while !done.load(Ordering::Relaxed) {
+                peak = peak.max(peak_rss(pid).unwrap_or(0));
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            peak
+        })
+    };
+    let output = child.wait_with_output().unwrap();
+    let wall = started.elapsed();
+    done.store(true, Ordering::Relaxed);
+    let client_peak = sampler.join().unwrap();
+    assert!(output.status.success(), "pipeline run failed");
+    let stages = String::from_utf8_lossy(&output.stdout).lines().map(str::to_string).collect();
+    Run { stages, wall, client_peak }
+}
+
+fn main() {
+    let reviews = env_number("BENCH_REVIEWS", 1_000_000);
+    let products = env_number("BENCH_PRODUCTS", reviews / 20);
+    let files = env_number("BENCH_FILES", (reviews / 300_000).max(8));
+    let shapes: Vec<Shape> =
+        std::env::var("BENCH_SHAPES").unwrap_or_else(|_| "standalone,1x1,2x1,2x2".into()).split(',').map(Shape::parse).collect();
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = std::env::var("BENCH_DIR").map(PathBuf::from).unwrap_or_else(|_| scratch.path().to_path_buf());
+    std::fs::create_dir_all(&dir).unwrap();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    println!("machine: {cores} cores; {reviews} review lines, {products} products, {files} review files");
+
+    let started = Instant::now();
+    let source = generate(&dir, reviews, products, files);
+    println!("generated {} of gzip JSON Lines in {:.1} s", mib(bytes_under(&source)), started.elapsed().as_secs_f64());
+
+    for shape in shapes {
+        let lake = dir.join("lakehouse");
+        let _ = std::fs::remove_dir_all(&lake);
+        let cluster_dir = dir.join("cluster");
+        let _ = std::fs::remove_dir_all(&cluster_dir);
+        std::fs::create_dir_all(&cluster_dir).unwrap();
+        let cluster = match &shape {
+            Shape::Standalone => None,
+            Shape::Cluster(vcores) => {
+                let root = lake.to_str().unwrap();
+                Some(ClusterGuard::up(&cluster_dir, vcores, &[("REVIEWLAKE__LAKEHOUSE__ROOT", root)]))
+            }
+        };
+        let run = run_pipeline(&source, &lake, cluster.as_ref().map(|c| c.record().scheduler_address()));
+        println!("\n### {}", shape.label());
+        for stage in &run.stages {
+            println!("- {stage}");
+        }
+        println!(
+            "- end to end: {:.2} s, {:.0} reviews/s",
+            run.wall.as_secs_f64(),
+            reviews as f64 / run.wall.as_secs_f64()
+        );
+        let mut peaks = vec![format!("client {}", mib(run.client_peak))];
+        if let Some(cluster) = &cluster {
+            let record = cluster.record();
+            peaks.push(format!("scheduler {}", mib(peak_rss(record.scheduler_pid).unwrap_or(0))));
+            for executor in &record.executors {
+                peaks.push(format!("{} {}", executor.id, mib(peak_rss(executor.pid).unwrap_or(0))));
+            }
+        }
+        println!("- peak RSS: {}", peaks.join(", "));
+        let layers: Vec<String> =
+            ["bronze", "silver", "gold"].iter().map(|layer| format!("{layer} {}", mib(bytes_under(&lake.join(layer))))).collect();
+        println!("- bytes written: {}", layers.join(", "));
+    }
+}
