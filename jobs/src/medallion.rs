@@ -51,7 +51,7 @@ WITH typed AS (
          parse_bool(verified) AS verified,
          coalesce(parse_vote(vote), 0) AS vote,
          parse_review_date(coalesce(unix_review_time, review_time)) AS review_date,
-         style, review_text, summary, _source_file, _line_number, _ingested_at
+         parse_style(style) AS style, review_text, summary, _source_file, _line_number, _ingested_at
   FROM bronze_new),
 keyed AS (
   SELECT *, md5(concat_ws(chr(31), coalesce(reviewer_id, ''), coalesce(asin, ''), coalesce(CAST(review_date AS VARCHAR), ''),

@@ -17,6 +17,7 @@
 //! | `tokenize(text)`, `hash_features(tokens, n)` | ML features (Spark `HashingTF`-compatible) |
 //! | `parse_review_json(line)`, `parse_metadata_json(line)` | a raw record's fields as text, `_rescued_data`, `_error` |
 //! | `json_record_error(line)` | why a line is not a JSON object, or null (a syntax check) |
+//! | `parse_style(text)` | a review's style object as `MAP<VARCHAR, VARCHAR>` (`{Size: Medium}`) |
 //! | `json_text_array(text)` | the strings of a JSON array held as text |
 
 mod array_function;
@@ -103,6 +104,7 @@ pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
         ),
         ArrayFunction::new("json_record_error", &[1], DataType::Utf8, records::json_record_error),
         ArrayFunction::new("json_text_array", &[1], lists::list_of_text(), records::json_text_array),
+        ArrayFunction::new("parse_style", &[1], records::style_map_type(), records::parse_style),
         ArrayFunction::new(
             "parse_metadata_json",
             &[1],

@@ -87,6 +87,41 @@ pub fn json_record_error(args: &[ArrayRef]) -> Result<ArrayRef> {
     Ok(Arc::new(errors))
 }
 
+/// The type of `parse_style`: `MAP<VARCHAR, VARCHAR>`.
+pub fn style_map_type() -> DataType {
+    let entries = Fields::from(vec![Field::new("keys", DataType::Utf8, false), Field::new("values", DataType::Utf8, true)]);
+    DataType::Map(Arc::new(Field::new("entries", DataType::Struct(entries), false)), false)
+}
+
+/// Kernel of `parse_style(text) -> MAP<VARCHAR, VARCHAR>`: a review's `style` object (held as
+/// JSON text, seed-spec §1.2: `{"Size:": " Medium"}`) as a map whose keys lose the trailing
+/// `:` and whose values lose the leading space (`{Size: Medium}`); non-string values keep
+/// their JSON text. Text that is not a JSON object gives null.
+pub fn parse_style(args: &[ArrayRef]) -> Result<ArrayRef> {
+    let texts = cast(&args[0], &DataType::Utf8)?;
+    let texts = texts.as_any().downcast_ref::<StringArray>().expect("cast to Utf8");
+    let mut maps = datafusion::arrow::array::MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
+    for text in texts.iter() {
+        match text.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok()) {
+            Some(serde_json::Value::Object(entries)) => {
+                for (key, value) in entries {
+                    maps.keys().append_value(key.trim().trim_end_matches(':').trim_end());
+                    match value {
+                        serde_json::Value::String(s) => maps.values().append_value(s.trim()),
+                        serde_json::Value::Null => maps.values().append_null(),
+                        other => maps.values().append_value(other.to_string()),
+                    }
+                }
+                maps.append(true)?;
+            }
+            _ => maps.append(false)?,
+        }
+    }
+    let maps = maps.finish();
+    // The builder names its fields itself; the declared return type must match exactly.
+    Ok(cast(&maps, &style_map_type())?)
+}
+
 /// Kernel of `json_text_array(text) -> LIST<VARCHAR>`: the strings of a JSON array held as
 /// text (`'["Books", "Fiction"]'`); non-string items are kept as their JSON text, and text that
 /// is not a JSON array gives null.
@@ -123,6 +158,19 @@ mod tests {
         let lists = lists.as_any().downcast_ref::<datafusion::arrow::array::ListArray>().unwrap();
         assert_eq!(lists.value_length(0), 2);
         assert!(lists.is_null(1) && lists.is_null(2));
+    }
+
+    #[test]
+    fn styles_become_clean_maps() {
+        let input: ArrayRef = Arc::new(StringArray::from(vec![Some(r#"{"Size:": " Medium", "Color:": " Red "}"#), Some("[1]"), None]));
+        let maps = parse_style(&[input]).unwrap();
+        assert_eq!(maps.data_type(), &style_map_type());
+        let maps = maps.as_any().downcast_ref::<datafusion::arrow::array::MapArray>().unwrap();
+        let keys = maps.value(0).column(0).as_any().downcast_ref::<StringArray>().unwrap().clone();
+        let values = maps.value(0).column(1).as_any().downcast_ref::<StringArray>().unwrap().clone();
+        assert_eq!((keys.value(0), values.value(0)), ("Color", "Red"));
+        assert_eq!((keys.value(1), values.value(1)), ("Size", "Medium"));
+        assert!(maps.is_null(1) && maps.is_null(2));
     }
 
     #[test]
