@@ -36,6 +36,18 @@ pub fn seconds(d: Duration) -> String {
     format!("{:.3} s", d.as_secs_f64())
 }
 
+/// Bytes of all files under `dir` (0 when it does not exist).
+pub fn folder_bytes(dir: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|entry| {
+            let path = entry.path();
+            if path.is_dir() { folder_bytes(&path) } else { entry.metadata().map(|m| m.len()).unwrap_or(0) }
+        })
+        .sum()
+}
+
 /// A multi-process cluster started with `reviewlake cluster up` in `dir/run`; stopped when
 /// dropped.
 pub struct ClusterGuard {

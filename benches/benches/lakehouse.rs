@@ -5,12 +5,11 @@
 //! `cargo bench -p reviewlake-benches --bench lakehouse` (build the binaries first:
 //! `cargo build --release --bins`). Environment: `BENCH_ROWS`, `BENCH_RUNS` (default 3).
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
-use reviewlake_benches::{ClusterGuard, env_number, median_of_async, seconds, write_generated_parquet};
+use reviewlake_benches::{ClusterGuard, env_number, folder_bytes, median_of_async, seconds, write_generated_parquet};
 use reviewlake_cluster::config::LakehouseSettings;
 use reviewlake_cluster::lakehouse::Lakehouse;
 use reviewlake_cluster::session;
@@ -21,20 +20,6 @@ const READ: &str = "SELECT count(*) AS n, sum(score) AS s, max(character_length(
 const SOURCE_COLUMNS: &str = "value AS id, CAST(value % 16 AS INT) AS part, \
     concat('review body ', CAST(value % 7919 AS VARCHAR), ' of product B00', CAST(value % 104729 AS VARCHAR)) AS body, \
     CAST(value % 501 AS DOUBLE) / 100 AS score";
-
-fn folder_bytes(path: &Path) -> u64 {
-    std::fs::read_dir(path)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| {
-                    let meta = e.metadata().unwrap();
-                    if meta.is_dir() { folder_bytes(&e.path()) } else { meta.len() }
-                })
-                .sum()
-        })
-        .unwrap_or(0)
-}
 
 /// Bytes of the table's current files (earlier versions' files stay on disk for time travel).
 async fn active_bytes(lake: &Lakehouse, table: &str) -> u64 {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use reviewlake_benches::{ClusterGuard, env_number};
+use reviewlake_benches::{ClusterGuard, env_number, folder_bytes};
 
 /// Where the pipeline runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,18 +52,6 @@ fn peak_rss(pid: u32) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
-}
-
-/// Bytes of all files under `dir`.
-fn bytes_under(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries
-        .flatten()
-        .map(|entry| {
-            let path = entry.path();
-            if path.is_dir() { bytes_under(&path) } else { entry.metadata().map(|m| m.len()).unwrap_or(0) }
-        })
-        .sum()
 }
 
 fn mib(bytes: u64) -> String {
@@ -141,7 +129,7 @@ fn main() {
 
     let started = Instant::now();
     let source = generate(&dir, reviews, products, files);
-    println!("generated {} of gzip JSON Lines in {:.1} s", mib(bytes_under(&source)), started.elapsed().as_secs_f64());
+    println!("generated {} of gzip JSON Lines in {:.1} s", mib(folder_bytes(&source)), started.elapsed().as_secs_f64());
 
     for shape in shapes {
         let lake = dir.join("lakehouse");
@@ -176,7 +164,7 @@ fn main() {
         }
         println!("- peak RSS: {}", peaks.join(", "));
         let layers: Vec<String> =
-            ["bronze", "silver", "gold"].iter().map(|layer| format!("{layer} {}", mib(bytes_under(&lake.join(layer))))).collect();
+            ["bronze", "silver", "gold"].iter().map(|layer| format!("{layer} {}", mib(folder_bytes(&lake.join(layer))))).collect();
         println!("- bytes written: {}", layers.join(", "));
     }
 }

@@ -21,6 +21,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::error::DataFusionError;
 use datafusion::prelude::{DataFrame, SessionContext};
 use reviewlake_cluster::lakehouse::{Lakehouse, LakehouseError, TableName, WriteOptions, WriteOutcome};
+use reviewlake_cluster::sources::bin_pack;
 use reviewlake_udfs::parse::record::{METADATA_FIELDS, REVIEW_FIELDS};
 
 /// Which records a source holds.
@@ -204,16 +205,16 @@ pub fn list_data_files(source: &Path) -> Result<Vec<String>, IngestError> {
 
 /// Registers `ingest_lines`: one row per line of `files`, read on the executors.
 async fn register_lines(ctx: &SessionContext, files: &[String]) -> Result<(), DataFusionError> {
-    let sizes: Vec<u64> = files.iter().map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0)).collect();
-    let total: u64 = sizes.iter().sum();
-    let groups = (total.div_ceil(TASK_BYTES) as usize).max(ctx.state().config().target_partitions()).clamp(1, files.len());
+    let sized: Vec<(&String, u64)> = files.iter().map(|f| (f, std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))).collect();
+    let total: u64 = sized.iter().map(|(_, size)| size).sum();
+    let groups = (total.div_ceil(TASK_BYTES) as usize).max(ctx.state().config().target_partitions());
     // One VALUES list per group, united: each becomes a partition, so the groups are read by
     // parallel tasks (a repartition of one VALUES list is optimised away when nothing requires
     // it), and each task holds one group's text at a time.
-    let groups: Vec<String> = balance_by_size(files, &sizes, groups)
+    let groups: Vec<String> = bin_pack(sized, groups, |(_, size)| *size)
         .iter()
         .map(|group| {
-            let values: Vec<String> = group.iter().map(|f| format!("('{}')", escape(f))).collect();
+            let values: Vec<String> = group.iter().map(|(f, _)| format!("('{}')", escape(f))).collect();
             format!("SELECT column1 AS path FROM (VALUES {})", values.join(", "))
         })
         .collect();
@@ -233,20 +234,6 @@ async fn register_lines(ctx: &SessionContext, files: &[String]) -> Result<(), Da
 
 /// Source bytes (compressed, as listed) read by one ingest task: about 300 MiB of JSON text.
 const TASK_BYTES: u64 = 64 << 20;
-
-/// Splits `files` into `groups` non-empty groups of about equal bytes: largest file first,
-/// each to the lightest group.
-fn balance_by_size<'a>(files: &'a [String], sizes: &[u64], groups: usize) -> Vec<Vec<&'a String>> {
-    let mut by_size: Vec<(u64, &String)> = sizes.iter().copied().zip(files).collect();
-    by_size.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    let mut bins: Vec<(u64, Vec<&String>)> = vec![(0, Vec::new()); groups];
-    for (size, file) in by_size {
-        let lightest = bins.iter_mut().min_by_key(|(bytes, files)| (*bytes, files.len())).expect("groups >= 1");
-        lightest.0 += size;
-        lightest.1.push(file);
-    }
-    bins.into_iter().map(|(_, files)| files).filter(|files| !files.is_empty()).collect()
-}
 
 async fn table_exists(lake: &Lakehouse, name: &str) -> Result<bool, LakehouseError> {
     let name: TableName = name.parse()?;

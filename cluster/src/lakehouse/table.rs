@@ -361,19 +361,11 @@ fn partition_value(raw: Option<String>, field: &Field) -> Result<ScalarValue> {
 }
 
 /// Spreads files over `groups` task partitions, largest first onto the lightest group.
-fn bin_pack(mut files: Vec<PartitionedFile>, groups: usize) -> Vec<FileGroup> {
+fn bin_pack(files: Vec<PartitionedFile>, groups: usize) -> Vec<FileGroup> {
     if files.is_empty() {
         return vec![FileGroup::new(Vec::new())];
     }
-    files.sort_by_key(|file| std::cmp::Reverse(file.object_meta.size));
-    let groups = groups.clamp(1, files.len());
-    let mut bins: Vec<(u64, Vec<PartitionedFile>)> = (0..groups).map(|_| (0, Vec::new())).collect();
-    for file in files {
-        let lightest = bins.iter_mut().min_by_key(|(size, _)| *size).expect("at least one group");
-        lightest.0 += file.object_meta.size;
-        lightest.1.push(file);
-    }
-    bins.into_iter().map(|(_, files)| FileGroup::new(files)).collect()
+    crate::sources::bin_pack(files, groups, |file| file.object_meta.size).into_iter().map(FileGroup::new).collect()
 }
 
 /// `s3://bucket` or `file:///`: the key of the object store holding `url`.
