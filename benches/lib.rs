@@ -96,6 +96,9 @@ pub async fn write_generated_parquet(dir: &std::path::Path, rows: usize, files: 
         let query = format!("SELECT {columns} FROM generate_series({first}, {})", first + per_file - 1);
         let path = dir.join(format!("part-{file:03}.parquet"));
         let frame = ctx.sql(&query).await.unwrap();
-        frame.write_parquet(path.to_str().unwrap(), DataFrameWriteOptions::new().with_single_file_output(true), None).await.unwrap();
+        frame
+            .write_parquet(path.to_str().unwrap(), DataFrameWriteOptions::new().with_single_file_output(true), None)
+            .await
+            .unwrap();
     }
 }

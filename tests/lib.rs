@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::prelude::SessionContext;
-use reviewlake_cluster::ops::{ClusterRecord, binary_path};
 use reviewlake_cluster::operator_api::{JobTasks, JobView};
+use reviewlake_cluster::ops::{ClusterRecord, binary_path};
 
 /// The `reviewlake` binary next to the test program.
 pub fn reviewlake_binary() -> PathBuf {
@@ -72,8 +72,14 @@ impl LocalCluster {
         success(reviewlake_with_env(
             dir,
             &[
-                "cluster", "up", "--executors", &vcores.len().to_string(), "--vcores", &list.join(","),
-                "--dir", run.to_str().unwrap(),
+                "cluster",
+                "up",
+                "--executors",
+                &vcores.len().to_string(),
+                "--vcores",
+                &list.join(","),
+                "--dir",
+                run.to_str().unwrap(),
             ],
             env,
         ));
@@ -173,10 +179,13 @@ pub fn body_counts(dir: &Path) -> Vec<(String, i64)> {
     runtime.block_on(async {
         let ctx = SessionContext::new();
         ctx.register_parquet("t", dir.to_str().unwrap(), Default::default()).await.unwrap();
-        let batches = ctx.sql("SELECT body, count(*) AS n FROM t GROUP BY body").await.unwrap().collect().await.unwrap();
+        let batches =
+            ctx.sql("SELECT body, count(*) AS n FROM t GROUP BY body").await.unwrap().collect().await.unwrap();
         let mut out = Vec::new();
         for batch in batches {
-            let bodies = datafusion::arrow::compute::cast(batch.column(0), &datafusion::arrow::datatypes::DataType::Utf8).unwrap();
+            let bodies =
+                datafusion::arrow::compute::cast(batch.column(0), &datafusion::arrow::datatypes::DataType::Utf8)
+                    .unwrap();
             let bodies = bodies.as_any().downcast_ref::<datafusion::arrow::array::StringArray>().unwrap();
             let counts = batch.column(1).as_any().downcast_ref::<datafusion::arrow::array::Int64Array>().unwrap();
             for i in 0..batch.num_rows() {
@@ -207,7 +216,8 @@ pub fn python_bin() -> PathBuf {
 
 /// Runs a Python script in the test environment; returns its standard output.
 pub fn python(script: &str, args: &[&str]) -> String {
-    let output = Command::new(python_bin().join("python")).arg("-c").arg(script).args(args).output().expect("python runs");
+    let output =
+        Command::new(python_bin().join("python")).arg("-c").arg(script).args(args).output().expect("python runs");
     assert!(
         output.status.success(),
         "python failed:\n{}\nstderr:\n{}",

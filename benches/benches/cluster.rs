@@ -74,7 +74,8 @@ fn main() {
     let stop = ClusterGuard::up(dir.path(), &[2, 2], &[]);
     let record = stop.record();
     runtime.block_on(async {
-        let lake_settings = reviewlake_cluster::config::LakehouseSettings { root: record.lakehouse_root.clone(), ..Default::default() };
+        let lake_settings =
+            reviewlake_cluster::config::LakehouseSettings { root: record.lakehouse_root.clone(), ..Default::default() };
         let lake = reviewlake_cluster::lakehouse::Lakehouse::from_settings(&lake_settings).unwrap();
         let ctx = session::client_context(&record.scheduler_address(), 0, &lake).unwrap();
         ctx.sql("SELECT 1").await.unwrap().collect().await.unwrap();
@@ -82,6 +83,9 @@ fn main() {
             ctx.sql("SELECT 1").await.unwrap().collect().await.unwrap();
         })
         .await;
-        println!("trivial distributed query (SELECT 1) end to end, 2-executor multi-process cluster: {}", seconds(trivial));
+        println!(
+            "trivial distributed query (SELECT 1) end to end, 2-executor multi-process cluster: {}",
+            seconds(trivial)
+        );
     });
 }

@@ -43,7 +43,8 @@ fn throughput(label: &str, rows: usize, elapsed: Duration, bytes: u64) {
 
 async fn query_rows(ctx: &SessionContext, sql: &str) -> i64 {
     let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
-    let n = datafusion::arrow::compute::cast(batches[0].column(0), &datafusion::arrow::datatypes::DataType::Int64).unwrap();
+    let n =
+        datafusion::arrow::compute::cast(batches[0].column(0), &datafusion::arrow::datatypes::DataType::Int64).unwrap();
     n.as_any().downcast_ref::<datafusion::arrow::array::Int64Array>().unwrap().value(0)
 }
 
@@ -90,7 +91,8 @@ fn main() {
                 let single = single.clone();
                 let partition_by = partition_by.clone();
                 version += 1;
-                let url = deltalake::ensure_table_uri(lake_dir.join(format!("{name}_{version}")).to_str().unwrap()).unwrap();
+                let url =
+                    deltalake::ensure_table_uri(lake_dir.join(format!("{name}_{version}")).to_str().unwrap()).unwrap();
                 async move {
                     let plan = single.sql("SELECT * FROM source").await.unwrap().into_unoptimized_plan();
                     deltalake::DeltaTable::try_from_url(url)
@@ -105,7 +107,12 @@ fn main() {
                 }
             })
             .await;
-            throughput(&format!("delta-rs write {name} (single process)"), rows, elapsed, folder_bytes(&lake_dir.join(format!("{name}_1"))));
+            throughput(
+                &format!("delta-rs write {name} (single process)"),
+                rows,
+                elapsed,
+                folder_bytes(&lake_dir.join(format!("{name}_1"))),
+            );
         }
 
         for table in ["gold.bench_flat", "gold.bench_parts"] {
@@ -118,7 +125,11 @@ fn main() {
             let bytes = active_bytes(&lake, table).await;
             throughput(&format!("reviewlake scan {table} (2 executors)"), rows, elapsed, bytes);
         }
-        let table = deltalake::DeltaTable::try_from_url(deltalake::ensure_table_uri(lake_dir.join("deltars_flat_1").to_str().unwrap()).unwrap()).await.unwrap();
+        let table = deltalake::DeltaTable::try_from_url(
+            deltalake::ensure_table_uri(lake_dir.join("deltars_flat_1").to_str().unwrap()).unwrap(),
+        )
+        .await
+        .unwrap();
         single.register_table("deltars_flat", table.table_provider().await.unwrap()).unwrap();
         let query = READ.replace("TABLE", "deltars_flat");
         assert_eq!(query_rows(&single, &query).await, rows as i64);
@@ -126,7 +137,12 @@ fn main() {
             query_rows(&single, &query).await;
         })
         .await;
-        throughput("delta-rs scan deltars_flat (single process)", rows, elapsed, folder_bytes(&lake_dir.join("deltars_flat_1")));
+        throughput(
+            "delta-rs scan deltars_flat (single process)",
+            rows,
+            elapsed,
+            folder_bytes(&lake_dir.join("deltars_flat_1")),
+        );
 
         let full = READ.replace("TABLE", "gold.bench_parts");
         let pruned = format!("{full} WHERE part = 3");

@@ -41,7 +41,9 @@ impl Shape {
     fn label(&self) -> String {
         match self {
             Self::Standalone => "standalone (in-process, 2 slots)".into(),
-            Self::Cluster(vcores) => format!("{} executor(s) x {} vcore(s), separate processes", vcores.len(), vcores[0]),
+            Self::Cluster(vcores) => {
+                format!("{} executor(s) x {} vcore(s), separate processes", vcores.len(), vcores[0])
+            }
         }
     }
 }
@@ -119,8 +121,11 @@ fn main() {
     let reviews = env_number("BENCH_REVIEWS", 1_000_000);
     let products = env_number("BENCH_PRODUCTS", reviews / 20);
     let files = env_number("BENCH_FILES", (reviews / 300_000).max(8));
-    let shapes: Vec<Shape> =
-        std::env::var("BENCH_SHAPES").unwrap_or_else(|_| "standalone,1x1,2x1,2x2".into()).split(',').map(Shape::parse).collect();
+    let shapes: Vec<Shape> = std::env::var("BENCH_SHAPES")
+        .unwrap_or_else(|_| "standalone,1x1,2x1,2x2".into())
+        .split(',')
+        .map(Shape::parse)
+        .collect();
     let scratch = tempfile::tempdir().unwrap();
     let dir = std::env::var("BENCH_DIR").map(PathBuf::from).unwrap_or_else(|_| scratch.path().to_path_buf());
     std::fs::create_dir_all(&dir).unwrap();
@@ -163,8 +168,10 @@ fn main() {
             }
         }
         println!("- peak RSS: {}", peaks.join(", "));
-        let layers: Vec<String> =
-            ["bronze", "silver", "gold"].iter().map(|layer| format!("{layer} {}", mib(folder_bytes(&lake.join(layer))))).collect();
+        let layers: Vec<String> = ["bronze", "silver", "gold"]
+            .iter()
+            .map(|layer| format!("{layer} {}", mib(folder_bytes(&lake.join(layer)))))
+            .collect();
         println!("- bytes written: {}", layers.join(", "));
     }
 }

@@ -19,9 +19,9 @@ use reviewlake_udfs::sentiment;
 use reviewlake_udfs::text::{TokenBuffer, hash_features_into, normalize_text};
 
 fn data_dir() -> PathBuf {
-    std::env::var_os("REVIEWLAKE_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../shared/data/amazon2018"))
+    std::env::var_os("REVIEWLAKE_DATA").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../shared/data/amazon2018")
+    })
 }
 
 /// The `reviewText` of every review file (`*_5.json.gz`), missing texts skipped.
@@ -36,9 +36,9 @@ fn review_texts() -> Vec<String> {
             if !name.ends_with("_5.json.gz") {
                 continue;
             }
-            let options = JsonReadOptions::default()
-                .file_extension(".json.gz")
-                .file_compression_type(datafusion::datasource::file_format::file_compression_type::FileCompressionType::GZIP);
+            let options = JsonReadOptions::default().file_extension(".json.gz").file_compression_type(
+                datafusion::datasource::file_format::file_compression_type::FileCompressionType::GZIP,
+            );
             let frame = ctx.read_json(path.to_str().unwrap(), options).await.unwrap();
             let batches = frame.select_columns(&["reviewText"]).unwrap().collect().await.unwrap();
             for batch in batches {
@@ -81,9 +81,8 @@ fn main() {
     let mut group = criterion.benchmark_group("udf_kernels");
     group.throughput(Throughput::Bytes(bytes as u64));
 
-    group.bench_function("sentiment_polarity", |b| {
-        b.iter(|| texts.iter().map(|t| sentiment::polarity(t)).sum::<f64>())
-    });
+    group
+        .bench_function("sentiment_polarity", |b| b.iter(|| texts.iter().map(|t| sentiment::polarity(t)).sum::<f64>()));
     group.bench_function("normalize_text", |b| {
         let mut out = String::new();
         b.iter(|| {

@@ -292,12 +292,10 @@ impl Settings {
             ));
         }
         if !self.executor.scheduler.is_empty() {
-            parse_host_port(&self.executor.scheduler)
-                .map_err(|reason| invalid("executor.scheduler", reason))?;
+            parse_host_port(&self.executor.scheduler).map_err(|reason| invalid("executor.scheduler", reason))?;
         }
         if !self.client.scheduler.is_empty() {
-            parse_host_port(&self.client.scheduler)
-                .map_err(|reason| invalid("client.scheduler", reason))?;
+            parse_host_port(&self.client.scheduler).map_err(|reason| invalid("client.scheduler", reason))?;
         }
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty".into()));
@@ -318,15 +316,11 @@ impl Settings {
 /// ```
 pub fn parse_host_port(address: &str) -> Result<(String, u16), String> {
     let address = address.trim_start_matches("df://").trim_start_matches("http://");
-    let (host, port) = address
-        .rsplit_once(':')
-        .ok_or_else(|| format!("`{address}` is not of the form host:port"))?;
+    let (host, port) = address.rsplit_once(':').ok_or_else(|| format!("`{address}` is not of the form host:port"))?;
     if host.is_empty() {
         return Err(format!("`{address}` has no host"));
     }
-    let port: u16 = port
-        .parse()
-        .map_err(|_| format!("`{port}` in `{address}` is not a port number"))?;
+    let port: u16 = port.parse().map_err(|_| format!("`{port}` in `{address}` is not a port number"))?;
     if port == 0 {
         return Err(format!("port 0 in `{address}` is not a usable address"));
     }
@@ -421,10 +415,7 @@ impl SettingsLoader {
         for layer in &layers {
             for key in layer_keys(&layer.config) {
                 if !known.contains(&key) {
-                    return Err(ConfigError::UnknownKey {
-                        source_name: layer.name.describe(&key),
-                        key,
-                    });
+                    return Err(ConfigError::UnknownKey { source_name: layer.name.describe(&key), key });
                 }
             }
         }
@@ -437,9 +428,8 @@ impl SettingsLoader {
                 .unwrap_or_else(|| "the built-in defaults".to_string())
         };
 
-        let mut builder = Config::builder().add_source(
-            Config::try_from(&Settings::default()).expect("defaults serialise"),
-        );
+        let mut builder =
+            Config::builder().add_source(Config::try_from(&Settings::default()).expect("defaults serialise"));
         for layer in &layers {
             builder = builder.add_source(layer.config.clone());
         }
@@ -450,11 +440,7 @@ impl SettingsLoader {
         })?;
         let settings: Settings = merged.try_deserialize().map_err(|e| {
             let key = error_key(&e).unwrap_or_default();
-            ConfigError::InvalidValue {
-                source_name: origin_of(&key),
-                reason: strip_key_suffix(&e.to_string()),
-                key,
-            }
+            ConfigError::InvalidValue { source_name: origin_of(&key), reason: strip_key_suffix(&e.to_string()), key }
         })?;
         settings.validate(origin_of)?;
         Ok(settings)
@@ -463,10 +449,8 @@ impl SettingsLoader {
     fn layers(&self) -> Result<Vec<Layer>, ConfigError> {
         let mut layers = Vec::new();
         if let Some(path) = &self.file {
-            let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ConfigError::File { path: path.clone(), reason: e.to_string() })?;
             let config = Config::builder()
                 .add_source(File::from_str(&text, FileFormat::Toml))
                 .build()
@@ -492,13 +476,12 @@ impl SettingsLoader {
         if !self.flags.is_empty() {
             let mut builder = Config::builder();
             for (key, value) in &self.flags {
-                builder = builder.set_override(key.as_str(), value.as_str()).map_err(|e| {
-                    ConfigError::InvalidValue {
+                builder =
+                    builder.set_override(key.as_str(), value.as_str()).map_err(|e| ConfigError::InvalidValue {
                         key: key.clone(),
                         source_name: LayerName::Flags.describe(key),
                         reason: e.to_string(),
-                    }
-                })?;
+                    })?;
             }
             let config = builder.build().map_err(|e| ConfigError::InvalidValue {
                 key: String::new(),
@@ -562,7 +545,8 @@ mod tests {
 
     #[test]
     fn example_file_documents_every_key_with_its_default() {
-        let path = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../reviewlake.example.toml");
+        let path =
+            std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../reviewlake.example.toml");
         let settings = SettingsLoader::new().with_file(&path).load().unwrap();
         assert_eq!(settings, Settings::default());
         let text = std::fs::read_to_string(&path).unwrap();
@@ -585,11 +569,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("reviewlake.toml");
         std::fs::write(&path, "[scheduler]\nport = 50100\n[executor]\nvcores = 3\n").unwrap();
-        let settings = SettingsLoader::new()
-            .with_file(&path)
-            .with_flag("executor.vcores", "5")
-            .load()
-            .unwrap();
+        let settings = SettingsLoader::new().with_file(&path).with_flag("executor.vcores", "5").load().unwrap();
         assert_eq!(settings.scheduler.port, 50100);
         assert_eq!(settings.executor.vcores, 5);
     }
@@ -607,11 +587,7 @@ mod tests {
 
     #[test]
     fn bad_value_names_key_and_source() {
-        let err = SettingsLoader::new()
-            .with_flag("scheduler.port", "not-a-port")
-            .load()
-            .unwrap_err()
-            .to_string();
+        let err = SettingsLoader::new().with_flag("scheduler.port", "not-a-port").load().unwrap_err().to_string();
         assert!(err.contains("scheduler.port"), "{err}");
         assert!(err.contains("flag"), "{err}");
     }

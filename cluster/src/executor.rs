@@ -132,18 +132,13 @@ fn check_port_free(what: &'static str, host: &str, port: u16) -> Result<(), Exec
 /// assert_eq!(reviewlake_cluster::executor::work_dir(&settings), "./work/executor-50051");
 /// ```
 pub fn work_dir(settings: &ExecutorSettings) -> String {
-    if settings.work_dir.is_empty() {
-        format!("./work/executor-{}", settings.port)
-    } else {
-        settings.work_dir.clone()
-    }
+    if settings.work_dir.is_empty() { format!("./work/executor-{}", settings.port) } else { settings.work_dir.clone() }
 }
 
 /// Checks the scheduler and ports, then runs an executor until SIGTERM or ctrl-c, draining
 /// running tasks before it returns.
 pub async fn run_executor(settings: &ExecutorSettings, lake: &Lakehouse) -> Result<(), ExecutorError> {
-    let (scheduler_host, scheduler_port) =
-        parse_host_port(&settings.scheduler).map_err(ExecutorError::Settings)?;
+    let (scheduler_host, scheduler_port) = parse_host_port(&settings.scheduler).map_err(ExecutorError::Settings)?;
     let timeout = Duration::from_secs(settings.scheduler_connect_timeout_seconds);
     let scheduler_policy_name = scheduler_policy(&settings.scheduler, timeout).await?;
     if scheduler_policy_name != settings.scheduling_policy.as_str() {
@@ -183,7 +178,7 @@ pub async fn run_executor(settings: &ExecutorSettings, lake: &Lakehouse) -> Resu
         work_dir: Some(work_dir.clone()),
         print_thread_info: false,
         executor_heartbeat_interval_seconds: settings.heartbeat_interval_seconds,
-        override_function_registry: Some(Arc::new(functions::executor_registry())),
+        override_function_registry: Some(Arc::new(functions::executor_registry(lake.sources()))),
         override_runtime_producer: Some(runtime_producer(lake, Some(work_dir.clone()), settings.memory_limit_mb)),
         override_logical_codec: Some(logical_codec),
         override_physical_codec: Some(physical_codec),

@@ -11,15 +11,18 @@ use datafusion::execution::SessionState;
 use datafusion::execution::registry::FunctionRegistry;
 use datafusion::logical_expr::ScalarUDF;
 
+use crate::sources::SourceStore;
+
 /// Every reviewlake scalar function: the pure ones of `reviewlake_udfs` and the source
-/// readers of [`crate::sources`].
-fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
+/// readers of [`crate::sources`], which read through `sources`.
+fn scalar_functions(sources: &SourceStore) -> Vec<Arc<ScalarUDF>> {
     let mut functions = reviewlake_udfs::scalar_functions();
-    functions.extend(crate::sources::scalar_functions());
+    functions.extend(crate::sources::scalar_functions(sources));
     functions
 }
 
-/// Registers every reviewlake scalar and aggregate function on a session state.
+/// Registers every reviewlake scalar and aggregate function on a session state; source files
+/// are read through `sources`.
 ///
 /// Call it after the state is final: rebuilding a state (as `upgrade_for_ballista` does)
 /// keeps registered functions, but builders that set a whole function list replace them.
@@ -28,11 +31,12 @@ fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
 /// use datafusion::execution::SessionStateBuilder;
 /// use datafusion::execution::registry::FunctionRegistry;
 /// let mut state = SessionStateBuilder::new().with_default_features().build();
-/// reviewlake_cluster::functions::register_all(&mut state).unwrap();
+/// let sources = reviewlake_cluster::sources::SourceStore::default();
+/// reviewlake_cluster::functions::register_all(&mut state, &sources).unwrap();
 /// assert!(state.udf("normalize_text").is_ok());
 /// ```
-pub fn register_all(state: &mut SessionState) -> datafusion::error::Result<()> {
-    for udf in scalar_functions() {
+pub fn register_all(state: &mut SessionState, sources: &SourceStore) -> datafusion::error::Result<()> {
+    for udf in scalar_functions(sources) {
         state.register_udf(udf)?;
     }
     for udaf in reviewlake_udfs::aggregate_functions() {
@@ -41,16 +45,18 @@ pub fn register_all(state: &mut SessionState) -> datafusion::error::Result<()> {
     Ok(())
 }
 
-/// The executor's function registry: DataFusion's built-ins plus every reviewlake function.
+/// The executor's function registry: DataFusion's built-ins plus every reviewlake function,
+/// reading source files through `sources`.
 ///
 /// ```
-/// let registry = reviewlake_cluster::functions::executor_registry();
+/// let sources = reviewlake_cluster::sources::SourceStore::default();
+/// let registry = reviewlake_cluster::functions::executor_registry(&sources);
 /// assert!(registry.scalar_functions.contains_key("normalize_text"));
 /// assert!(registry.scalar_functions.contains_key("lower"));
 /// ```
-pub fn executor_registry() -> BallistaFunctionRegistry {
+pub fn executor_registry(sources: &SourceStore) -> BallistaFunctionRegistry {
     let mut registry = BallistaFunctionRegistry::default();
-    for udf in scalar_functions() {
+    for udf in scalar_functions(sources) {
         registry.scalar_functions.insert(udf.name().to_string(), udf);
     }
     for udaf in reviewlake_udfs::aggregate_functions() {
@@ -61,7 +67,7 @@ pub fn executor_registry() -> BallistaFunctionRegistry {
 
 /// Names of every reviewlake function, for diagnostics (`reviewlake functions`).
 pub fn names() -> Vec<String> {
-    let mut names: Vec<String> = scalar_functions()
+    let mut names: Vec<String> = scalar_functions(&SourceStore::default())
         .iter()
         .map(|f| f.name().to_string())
         .chain(reviewlake_udfs::aggregate_functions().iter().map(|f| f.name().to_string()))

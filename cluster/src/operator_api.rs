@@ -143,10 +143,7 @@ impl SchedulerApi {
             }
         }
         let states = self.server.state.executor_manager.get_executors_state().await.unwrap_or_default();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs();
         let mut views: Vec<ExecutorView> = states
             .into_iter()
             .map(|(metadata, last_seen, _)| {
@@ -259,8 +256,16 @@ async fn metrics(State(api): State<Arc<SchedulerApi>>) -> Response {
     let _ = writeln!(text, "# HELP reviewlake_executor_slots Task slots per executor, by state.");
     let _ = writeln!(text, "# TYPE reviewlake_executor_slots gauge");
     for executor in &executors {
-        let _ = writeln!(text, "reviewlake_executor_slots{{executor=\"{}\",state=\"busy\"}} {}", executor.id, executor.running_tasks);
-        let _ = writeln!(text, "reviewlake_executor_slots{{executor=\"{}\",state=\"free\"}} {}", executor.id, executor.free_slots);
+        let _ = writeln!(
+            text,
+            "reviewlake_executor_slots{{executor=\"{}\",state=\"busy\"}} {}",
+            executor.id, executor.running_tasks
+        );
+        let _ = writeln!(
+            text,
+            "reviewlake_executor_slots{{executor=\"{}\",state=\"free\"}} {}",
+            executor.id, executor.free_slots
+        );
     }
     let _ = writeln!(text, "# HELP reviewlake_jobs Jobs known to the scheduler, by status.");
     let _ = writeln!(text, "# TYPE reviewlake_jobs gauge");

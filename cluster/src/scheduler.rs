@@ -76,11 +76,7 @@ pub async fn bind(settings: &SchedulerSettings) -> Result<(TcpListener, TcpListe
 
 async fn bind_one(what: &'static str, host: &str, port: u16) -> Result<TcpListener, SchedulerError> {
     let address = format!("{host}:{port}");
-    TcpListener::bind(&address).await.map_err(|e| SchedulerError::Bind {
-        what,
-        address,
-        reason: e.to_string(),
-    })
+    TcpListener::bind(&address).await.map_err(|e| SchedulerError::Bind { what, address, reason: e.to_string() })
 }
 
 /// The session configuration every role starts from.
@@ -126,13 +122,14 @@ pub async fn start_scheduler(
     lake.store().register_into(&runtime);
 
     let session_catalogs = catalogs.clone();
+    let sources = lake.sources().clone();
     let session_builder = Arc::new(move |config: SessionConfig| {
         let state = default_session_builder(config)?;
         let mut state = SessionStateBuilder::new_from_existing(state)
             .with_catalog_list(session_catalogs.clone())
             .with_runtime_env(runtime.clone())
             .build();
-        functions::register_all(&mut state)?;
+        functions::register_all(&mut state, &sources)?;
         Ok(state)
     });
 
@@ -154,18 +151,13 @@ pub async fn start_scheduler(
     config.validate().map_err(|e| SchedulerError::Start(e.to_string()))?;
     let config = Arc::new(config);
 
-    let cluster = BallistaCluster::new_from_config(&config)
-        .await
-        .map_err(|e| SchedulerError::Start(e.to_string()))?;
-    let server: ReviewlakeScheduler = create_scheduler(cluster.clone(), config)
-        .await
-        .map_err(|e| SchedulerError::Start(e.to_string()))?;
+    let cluster = BallistaCluster::new_from_config(&config).await.map_err(|e| SchedulerError::Start(e.to_string()))?;
+    let server: ReviewlakeScheduler =
+        create_scheduler(cluster.clone(), config).await.map_err(|e| SchedulerError::Start(e.to_string()))?;
 
     let grpc_server = server.clone();
     let grpc_task = tokio::spawn(async move {
-        start_grpc_service_with_listener(grpc, grpc_server)
-            .await
-            .map_err(|e| SchedulerError::Start(e.to_string()))
+        start_grpc_service_with_listener(grpc, grpc_server).await.map_err(|e| SchedulerError::Start(e.to_string()))
     });
     let api = operator_api::SchedulerApi::new(server.clone(), cluster);
     tokio::spawn(async move {

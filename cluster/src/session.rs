@@ -4,10 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use ballista_core::ConfigProducer;
 use ballista_core::extension::{SessionConfigExt, SessionStateExt};
 use ballista_core::serde::BallistaCodec;
 use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
-use ballista_core::ConfigProducer;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::prelude::SessionContext;
 use tokio::net::TcpListener;
@@ -90,14 +90,18 @@ pub async fn connect(settings: &Settings) -> Result<ClusterSession, SessionError
 /// A client context whose queries go to the scheduler at `address`, with every reviewlake
 /// function registered and `lake`'s tables in its catalog (the client plans queries, so it
 /// reads table logs itself).
-pub fn client_context(address: &str, target_partitions: usize, lake: &Arc<Lakehouse>) -> datafusion::error::Result<SessionContext> {
+pub fn client_context(
+    address: &str,
+    target_partitions: usize,
+    lake: &Arc<Lakehouse>,
+) -> datafusion::error::Result<SessionContext> {
     let (logical_codec, physical_codec) = codec::codecs();
     let config = session_config(target_partitions)
         .with_ballista_logical_extension_codec(logical_codec)
         .with_ballista_physical_extension_codec(physical_codec);
     // Upgrading rebuilds the state, so functions are registered afterwards.
     let mut state = lakehouse_state(config, lake)?.upgrade_for_ballista(format!("http://{address}"))?;
-    functions::register_all(&mut state)?;
+    functions::register_all(&mut state, lake.sources())?;
     Ok(SessionContext::new_with_state(state))
 }
 
@@ -126,7 +130,11 @@ fn lakehouse_state(
 
 /// Starts a scheduler and one executor with `vcores` slots and a memory pool of
 /// `memory_limit_mb` (0: unbounded) inside this process, on free loopback ports.
-pub async fn start_standalone(vcores: usize, memory_limit_mb: usize, lake: Arc<Lakehouse>) -> Result<RunningScheduler, SessionError> {
+pub async fn start_standalone(
+    vcores: usize,
+    memory_limit_mb: usize,
+    lake: Arc<Lakehouse>,
+) -> Result<RunningScheduler, SessionError> {
     let standalone_error = |e: &dyn std::fmt::Display| SessionError::Standalone(e.to_string());
     let settings = SchedulerSettings {
         bind_host: "127.0.0.1".into(),
@@ -150,7 +158,7 @@ pub async fn start_standalone(vcores: usize, memory_limit_mb: usize, lake: Arc<L
         config_producer,
         runtime_producer(&lake, None, memory_limit_mb),
         BallistaCodec::new(logical_codec, physical_codec),
-        functions::executor_registry(),
+        functions::executor_registry(lake.sources()),
     )
     .await
     .map_err(|e| standalone_error(&e))?;
@@ -173,6 +181,6 @@ pub async fn start_standalone(vcores: usize, memory_limit_mb: usize, lake: Arc<L
 /// ```
 pub fn local_context(lake: &Arc<Lakehouse>, target_partitions: usize) -> datafusion::error::Result<SessionContext> {
     let mut state = lakehouse_state(session_config(target_partitions), lake)?;
-    functions::register_all(&mut state)?;
+    functions::register_all(&mut state, lake.sources())?;
     Ok(SessionContext::new_with_state(state))
 }

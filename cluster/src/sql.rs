@@ -53,7 +53,11 @@ pub struct SqlError {
 /// assert_eq!(batches[0].num_rows(), 1);
 /// # }
 /// ```
-pub async fn run_script(ctx: &SessionContext, lake: Option<&Lakehouse>, script: &str) -> Result<Vec<RecordBatch>, SqlError> {
+pub async fn run_script(
+    ctx: &SessionContext,
+    lake: Option<&Lakehouse>,
+    script: &str,
+) -> Result<Vec<RecordBatch>, SqlError> {
     let statements = DFParser::parse_sql_with_dialect(script, &GenericDialect {}).map_err(|e| SqlError {
         index: 1,
         count: 1,
@@ -82,7 +86,11 @@ pub async fn run_script(ctx: &SessionContext, lake: Option<&Lakehouse>, script: 
 }
 
 /// `CREATE TABLE lake_schema.t AS SELECT ...` as a distributed write; returns the row count.
-async fn create_table_as(ctx: &SessionContext, lake: &Lakehouse, create: &CreateTable) -> Result<Vec<RecordBatch>, DataFusionError> {
+async fn create_table_as(
+    ctx: &SessionContext,
+    lake: &Lakehouse,
+    create: &CreateTable,
+) -> Result<Vec<RecordBatch>, DataFusionError> {
     let query = create.query.clone().expect("checked by the caller");
     let plan = ctx.state().statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(query)))).await?;
     let frame = DataFrame::new(ctx.state(), plan);

@@ -2,9 +2,10 @@
 //! (bronze → silver → gold) over a source folder, generating a modest data set when none is
 //! given, and prints the dashboard's headline insights from the gold tables.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use reviewlake_cluster::session::ClusterSession;
+use reviewlake_cluster::sources::SourceLocation;
 use reviewlake_cluster::sql::{OutputFormat, format_batches, run_script};
 
 use crate::generate::{GenerateOptions, generate};
@@ -21,15 +22,18 @@ pub const DEMO_SOURCE: &str = "demo-data";
 const INSIGHTS: [(&str, &str); 4] = [
     ("KPI tiles", "SELECT * FROM gold.q19_kpis"),
     ("Sentiment overview", "SELECT * FROM gold.q08_sentiment_overview ORDER BY reviews DESC"),
-    ("Categories with most feedback", "SELECT * FROM gold.q11_top_categories ORDER BY reviews_with_text DESC, category"),
+    (
+        "Categories with most feedback",
+        "SELECT * FROM gold.q11_top_categories ORDER BY reviews_with_text DESC, category",
+    ),
     ("Brands with most negative reviews", "SELECT * FROM gold.q15_negative_by_brand ORDER BY reviews DESC, brand"),
 ];
 
 /// Runs the demo on `session` and returns the printed report.
-pub async fn run_demo(session: &ClusterSession, source: Option<&Path>) -> anyhow::Result<String> {
+pub async fn run_demo(session: &ClusterSession, source: Option<&SourceLocation>) -> anyhow::Result<String> {
     let source = match source {
-        Some(source) => source.to_path_buf(),
-        None => generated_source()?,
+        Some(source) => source.clone(),
+        None => SourceLocation::Local(generated_source()?),
     };
     let mut report = String::new();
     for stage in run_pipeline(&session.ctx, &session.lake, &source).await?.stages {
@@ -46,7 +50,8 @@ pub async fn run_demo(session: &ClusterSession, source: Option<&Path>) -> anyhow
 fn generated_source() -> anyhow::Result<PathBuf> {
     let out = PathBuf::from(DEMO_SOURCE);
     if !out.join("amazon_reviews").is_dir() {
-        let options = GenerateOptions { reviews: DEMO_REVIEWS, products: DEMO_PRODUCTS, out: out.clone(), seed: 42, files: 8 };
+        let options =
+            GenerateOptions { reviews: DEMO_REVIEWS, products: DEMO_PRODUCTS, out: out.clone(), seed: 42, files: 8 };
         let generated = generate(&options)?;
         tracing::info!(reviews = generated.review_lines, folder = %out.display(), "generated the demo data set");
     }

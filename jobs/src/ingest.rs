@@ -1,5 +1,6 @@
 //! Bronze batch ingestion, the "auto loader": each new `.json` / `.json.gz` file of a source
-//! folder is loaded exactly once, as a distributed job.
+//! (a local folder or an S3 prefix, see [`reviewlake_cluster::sources`]) is loaded exactly
+//! once, as a distributed job.
 //!
 //! Executors read the files (`read_text_lines`) and parse each line (`parse_review_json` /
 //! `parse_metadata_json`). Good lines go to `bronze.reviews` or `bronze.metadata` with every
@@ -13,7 +14,6 @@
 //! bronze table already holds, so no file is loaded twice or lost.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use datafusion::arrow::array::{Array, StringArray};
 use datafusion::arrow::compute::cast;
@@ -21,7 +21,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::error::DataFusionError;
 use datafusion::prelude::{DataFrame, SessionContext};
 use reviewlake_cluster::lakehouse::{Lakehouse, LakehouseError, TableName, WriteOptions, WriteOutcome};
-use reviewlake_cluster::sources::bin_pack;
+use reviewlake_cluster::sources::{SourceError, SourceFile, SourceLocation, bin_pack};
 use reviewlake_udfs::parse::record::{METADATA_FIELDS, REVIEW_FIELDS};
 
 /// Which records a source holds.
@@ -69,14 +69,9 @@ pub const QUARANTINE: &str = "bronze.quarantine";
 /// Errors of an ingestion run.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    /// The source folder cannot be listed.
-    #[error("cannot list source {path}: {reason}")]
-    Source {
-        /// The folder.
-        path: PathBuf,
-        /// The system's reason.
-        reason: String,
-    },
+    /// The source cannot be listed.
+    #[error(transparent)]
+    Source(#[from] SourceError),
     /// A lakehouse table could not be read or written.
     #[error(transparent)]
     Lakehouse(#[from] LakehouseError),
@@ -104,31 +99,30 @@ pub struct IngestReport {
 pub async fn ingest_batch(
     ctx: &SessionContext,
     lake: &Lakehouse,
-    source: &Path,
+    source: &SourceLocation,
     kind: SourceKind,
     max_files: Option<usize>,
 ) -> Result<IngestReport, IngestError> {
-    let source = source.canonicalize().map_err(|e| IngestError::Source { path: source.into(), reason: e.to_string() })?;
-    let files = list_data_files(&source)?;
+    let files = lake.sources().list_data_files(source).await?;
     let loaded = if table_exists(lake, LEDGER).await? {
         strings(ctx, &format!("SELECT file FROM {LEDGER} WHERE kind = '{}'", kind.name())).await?
     } else {
         BTreeSet::new()
     };
-    let mut pending: Vec<String> = files.iter().filter(|f| !loaded.contains(*f)).cloned().collect();
+    let mut pending: Vec<SourceFile> = files.iter().filter(|f| !loaded.contains(&f.path)).cloned().collect();
     let mut report = IngestReport { files_in_source: files.len(), ..Default::default() };
     if let Some(limit) = max_files {
         report.files_pending = pending.len().saturating_sub(limit);
         pending.truncate(limit);
     }
     if pending.is_empty() {
-        tracing::info!(source = %source.display(), kind = kind.name(), "no new files");
+        tracing::info!(%source, kind = kind.name(), "no new files");
         return Ok(report);
     }
-    tracing::info!(source = %source.display(), kind = kind.name(), files = pending.len(), "ingesting new files");
+    tracing::info!(%source, kind = kind.name(), files = pending.len(), "ingesting new files");
     let ingested_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
     register_lines(ctx, &pending).await?;
-    let file_list = sql_list(&pending);
+    let file_list = sql_list(pending.iter().map(|file| file.path.as_str()));
 
     // 1. Quarantine, skipping files an interrupted run already quarantined.
     let quarantined = already_in(ctx, lake, QUARANTINE, "file", &file_list).await?;
@@ -164,8 +158,10 @@ pub async fn ingest_batch(
     tracing::info!(rows = report.rows, table, "bronze committed");
 
     // 3. The ledger: from now on these files are loaded.
-    let ledger_rows: Vec<String> =
-        pending.iter().map(|file| format!("('{}', '{}', TIMESTAMP '{ingested_at}')", kind.name(), escape(file))).collect();
+    let ledger_rows: Vec<String> = pending
+        .iter()
+        .map(|file| format!("('{}', '{}', TIMESTAMP '{ingested_at}')", kind.name(), escape(&file.path)))
+        .collect();
     let ledger = ctx
         .sql(&format!(
             "SELECT column1 AS kind, column2 AS file, column3 AS ingested_at FROM (VALUES {})",
@@ -179,42 +175,17 @@ pub async fn ingest_batch(
     Ok(report)
 }
 
-/// The data files under `source`, sorted: `.json` and `.json.gz`, not hidden or marker files.
-pub fn list_data_files(source: &Path) -> Result<Vec<String>, IngestError> {
-    let mut files = Vec::new();
-    let mut folders = vec![source.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        let entries = std::fs::read_dir(&folder).map_err(|e| IngestError::Source { path: folder.clone(), reason: e.to_string() })?;
-        for entry in entries {
-            let entry = entry.map_err(|e| IngestError::Source { path: folder.clone(), reason: e.to_string() })?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('_') || name.starts_with('.') {
-                continue;
-            }
-            let path = entry.path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if name.ends_with(".json") || name.ends_with(".json.gz") {
-                files.push(path.to_string_lossy().into_owned());
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
 /// Registers `ingest_lines`: one row per line of `files`, read on the executors.
-async fn register_lines(ctx: &SessionContext, files: &[String]) -> Result<(), DataFusionError> {
-    let sized: Vec<(&String, u64)> = files.iter().map(|f| (f, std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))).collect();
-    let total: u64 = sized.iter().map(|(_, size)| size).sum();
+async fn register_lines(ctx: &SessionContext, files: &[SourceFile]) -> Result<(), DataFusionError> {
+    let total: u64 = files.iter().map(|file| file.size).sum();
     let groups = (total.div_ceil(TASK_BYTES) as usize).max(ctx.state().config().target_partitions());
     // One VALUES list per group, united: each becomes a partition, so the groups are read by
     // parallel tasks (a repartition of one VALUES list is optimised away when nothing requires
     // it), and each task holds one group's text at a time.
-    let groups: Vec<String> = bin_pack(sized, groups, |(_, size)| *size)
+    let groups: Vec<String> = bin_pack(files.iter().collect(), groups, |file| file.size)
         .iter()
         .map(|group| {
-            let values: Vec<String> = group.iter().map(|(f, _)| format!("('{}')", escape(f))).collect();
+            let values: Vec<String> = group.iter().map(|file| format!("('{}')", escape(&file.path))).collect();
             format!("SELECT column1 AS path FROM (VALUES {})", values.join(", "))
         })
         .collect();
@@ -268,12 +239,11 @@ fn exclude(column: &str, files: &BTreeSet<String>) -> String {
     if files.is_empty() {
         return String::new();
     }
-    let list: Vec<String> = files.iter().cloned().collect();
-    format!(" AND {column} NOT IN ({})", sql_list(&list))
+    format!(" AND {column} NOT IN ({})", sql_list(files.iter().map(String::as_str)))
 }
 
-fn sql_list(values: &[String]) -> String {
-    values.iter().map(|v| format!("'{}'", escape(v))).collect::<Vec<_>>().join(", ")
+fn sql_list<'a>(values: impl Iterator<Item = &'a str>) -> String {
+    values.map(|v| format!("'{}'", escape(v))).collect::<Vec<_>>().join(", ")
 }
 
 fn escape(text: &str) -> String {

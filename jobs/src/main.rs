@@ -8,11 +8,12 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use reviewlake_cluster::config::{Settings, SettingsLoader};
 use reviewlake_cluster::lakehouse::{Lakehouse, VacuumOptions};
-use reviewlake_jobs::ingest::SourceKind;
-use reviewlake_jobs::medallion;
 use reviewlake_cluster::ops::{self, ClusterSpec};
 use reviewlake_cluster::session;
+use reviewlake_cluster::sources::SourceLocation;
 use reviewlake_cluster::sql::{OutputFormat, format_batches, run_script};
+use reviewlake_jobs::ingest::SourceKind;
+use reviewlake_jobs::medallion;
 
 /// reviewlake: a distributed lakehouse of product reviews on Apache DataFusion Ballista.
 #[derive(Parser)]
@@ -45,9 +46,9 @@ enum Command {
     /// The main job: the medallion pipeline over a source folder (a generated data set when
     /// none is given), then the dashboard's headline insights.
     Demo {
-        /// Folder holding `amazon_reviews/` (and optionally `amazon_metadata/`).
+        /// Folder or `s3://bucket/prefix` holding `amazon_reviews/` (and optionally `amazon_metadata/`).
         #[arg(long)]
-        source: Option<PathBuf>,
+        source: Option<SourceLocation>,
     },
     /// Run SQL statements (separated by `;`) and print the last result.
     Sql {
@@ -114,9 +115,9 @@ enum PipelineAction {
     Gold,
     /// Ingest `SOURCE/amazon_reviews` (and `SOURCE/amazon_metadata` if present), then silver and gold.
     Run {
-        /// Folder holding `amazon_reviews/` and optionally `amazon_metadata/`.
+        /// Folder or `s3://bucket/prefix` holding `amazon_reviews/` and optionally `amazon_metadata/`.
         #[arg(long)]
-        source: PathBuf,
+        source: SourceLocation,
     },
 }
 
@@ -124,9 +125,10 @@ enum PipelineAction {
 enum IngestAction {
     /// Load each new `.json`/`.json.gz` file of a folder exactly once (the auto loader).
     Batch {
-        /// The source folder (e.g. `data/amazon_reviews`); scanned recursively.
+        /// The source folder (e.g. `data/amazon_reviews`) or `s3://bucket/prefix`; scanned
+        /// recursively. S3 sources use the `[lakehouse.s3]` settings.
         #[arg(long)]
-        source: PathBuf,
+        source: SourceLocation,
         /// What the files hold.
         #[arg(long, value_enum)]
         kind: SourceKind,
@@ -238,18 +240,18 @@ fn main() -> ExitCode {
 fn load_settings(global: &GlobalArgs) -> Result<Settings, reviewlake_cluster::config::ConfigError> {
     SettingsLoader::from_env(global.config.clone())
         .with_flags([
-        ("client.scheduler", &global.scheduler),
-        ("lakehouse.root", &global.lakehouse),
-        ("log.level", &global.log_level),
-    ])
-    .load()
+            ("client.scheduler", &global.scheduler),
+            ("lakehouse.root", &global.lakehouse),
+            ("log.level", &global.log_level),
+        ])
+        .load()
 }
 
 async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo { source } => {
             let session = session::connect(&settings).await?;
-            print!("{}", reviewlake_jobs::demo::run_demo(&session, source.as_deref()).await?);
+            print!("{}", reviewlake_jobs::demo::run_demo(&session, source.as_ref()).await?);
         }
         Command::Sql { query, file, format } => {
             let script = match (query, file) {
@@ -265,7 +267,8 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Gen { reviews, products, out, seed, files } => {
             let started = std::time::Instant::now();
-            let options = reviewlake_jobs::generate::GenerateOptions { reviews, products, out: out.clone(), seed, files };
+            let options =
+                reviewlake_jobs::generate::GenerateOptions { reviews, products, out: out.clone(), seed, files };
             let report = reviewlake_jobs::generate::generate(&options)?;
             let seconds = started.elapsed().as_secs_f64();
             println!(
@@ -285,7 +288,8 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Ingest { action: IngestAction::Batch { source, kind, max_files } } => {
             let session = session::connect(&settings).await?;
-            let report = reviewlake_jobs::ingest::ingest_batch(&session.ctx, &session.lake, &source, kind, max_files).await?;
+            let report =
+                reviewlake_jobs::ingest::ingest_batch(&session.ctx, &session.lake, &source, kind, max_files).await?;
             println!(
                 "{} files in source, {} loaded now ({} left for later runs): {} rows into bronze.{}, {} lines quarantined",
                 report.files_in_source,
@@ -360,7 +364,8 @@ async fn run_cluster(action: ClusterAction, global: &GlobalArgs, settings: &Sett
         ClusterAction::Status { dir } => print!("{}", ops::status(&dir.path).await?),
         ClusterAction::Scale { shape } => {
             let record = ops::scale(&spec(shape), settings).await?;
-            let shape: Vec<String> = record.executors.iter().map(|e| format!("{}({} vcores)", e.id, e.vcores)).collect();
+            let shape: Vec<String> =
+                record.executors.iter().map(|e| format!("{}({} vcores)", e.id, e.vcores)).collect();
             println!("cluster now has {} executors: {}", record.executors.len(), shape.join(", "));
         }
         ClusterAction::Down { dir, grace_secs } => {

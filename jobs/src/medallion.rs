@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use datafusion::prelude::SessionContext;
 use reviewlake_cluster::lakehouse::{At, Lakehouse, LakehouseError, TableName, WriteOptions, WriteOutcome};
+use reviewlake_cluster::sources::SourceLocation;
 use reviewlake_cluster::sql::{SqlError, run_script};
 
 /// Errors of a medallion job.
@@ -89,7 +90,10 @@ SELECT asin, title, brand, category, price, raw_main_cat, listed_date, _source_f
 FROM ranked AS candidate WHERE dup_rank = 1 {already_in_silver}";
 
 /// Runs silver for reviews and metadata.
-pub async fn run_silver(ctx: &SessionContext, lake: &Lakehouse) -> Result<(SilverOutcome, SilverOutcome), MedallionError> {
+pub async fn run_silver(
+    ctx: &SessionContext,
+    lake: &Lakehouse,
+) -> Result<(SilverOutcome, SilverOutcome), MedallionError> {
     let reviews = silver_table(ctx, lake, "bronze.reviews", "silver.reviews", SILVER_REVIEWS, "review_key").await?;
     let metadata = silver_table(ctx, lake, "bronze.metadata", "silver.metadata", SILVER_METADATA, "asin").await?;
     Ok((reviews, metadata))
@@ -144,8 +148,16 @@ async fn silver_table(
 pub const GOLD_TABLES: &[(&str, &str, &str)] = &[
     (
         "gold.reviews",
-        "reviews with product category, brand, title and an imputed average price",
-        "WITH products AS (SELECT asin, title, brand, category, price FROM silver.metadata),
+        "reviews with product category, brand (case variants under their most common spelling), title and an imputed average price",
+        // Brands are spelled in several cases across products (`Meredith Corporation`,
+        // `Meredith corporation`): each is shown as its most common spelling, ties to the smallest.
+        "WITH brand_spelling AS (
+                SELECT lower(brand) AS brand_key, brand,
+                       row_number() OVER (PARTITION BY lower(brand) ORDER BY count(*) DESC, brand) AS pick
+                FROM silver.metadata GROUP BY brand),
+              products AS (
+                SELECT m.asin, m.title, coalesce(s.brand, m.brand) AS brand, m.category, m.price
+                FROM silver.metadata m LEFT JOIN brand_spelling s ON lower(m.brand) = s.brand_key AND s.pick = 1),
               category_price AS (SELECT category, round(avg(price), 2) AS price FROM products WHERE price IS NOT NULL GROUP BY category),
               global_price AS (SELECT round(avg(price), 2) AS price FROM products WHERE price IS NOT NULL)
          SELECT r.asin, r.reviewer_id, r.overall, r.verified, r.vote, r.review_date,
@@ -189,8 +201,9 @@ pub const GOLD_TABLES: &[(&str, &str, &str)] = &[
         "gold.q09_length_by_sentiment",
         "review length (words) distribution per rating sentiment",
         "SELECT rating_sentiment AS sentiment, count(*) AS reviews, min(word_count) AS min_words,
-                approx_percentile_cont(word_count, 0.25) AS q1_words, median(word_count) AS median_words,
-                approx_percentile_cont(word_count, 0.75) AS q3_words, max(word_count) AS max_words, avg(word_count) AS mean_words
+                percentile_cont(0.25) WITHIN GROUP (ORDER BY word_count) AS q1_words, median(word_count) AS median_words,
+                percentile_cont(0.75) WITHIN GROUP (ORDER BY word_count) AS q3_words, max(word_count) AS max_words,
+                avg(word_count) AS mean_words
          FROM gold.reviews GROUP BY rating_sentiment",
     ),
     (
@@ -260,9 +273,9 @@ pub const GOLD_TABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "gold.q20_key_themes",
-        "the 3,000 most frequent words of the cleaned texts, stop words removed",
+        "the 3,000 most frequent words (single characters aside) of the cleaned texts, stop words removed",
         "SELECT word, count(*) AS frequency FROM (SELECT unnest(tokenize(clean_text)) AS word FROM gold.reviews)
-         WHERE character_length(word) > 2 GROUP BY word ORDER BY frequency DESC, word LIMIT 3000",
+         WHERE character_length(word) > 1 GROUP BY word ORDER BY frequency DESC, word LIMIT 3000",
     ),
 ];
 
@@ -292,14 +305,21 @@ pub struct PipelineReport {
     pub stages: Vec<String>,
 }
 
-/// Ingest → silver → gold over a source folder holding `amazon_reviews/` and optionally
-/// `amazon_metadata/` (seed-spec §1.1 layout).
-pub async fn run_pipeline(ctx: &SessionContext, lake: &Lakehouse, source: &std::path::Path) -> Result<PipelineReport, PipelineError> {
+/// Ingest → silver → gold over a source (local folder or S3 prefix) holding `amazon_reviews/`
+/// and optionally `amazon_metadata/` (seed-spec §1.1 layout).
+pub async fn run_pipeline(
+    ctx: &SessionContext,
+    lake: &Lakehouse,
+    source: &SourceLocation,
+) -> Result<PipelineReport, PipelineError> {
     use crate::ingest::{SourceKind, ingest_batch};
     let mut report = PipelineReport::default();
     for (folder, kind) in [("amazon_reviews", SourceKind::Reviews), ("amazon_metadata", SourceKind::Metadata)] {
         let path = source.join(folder);
-        if kind == SourceKind::Metadata && !path.is_dir() {
+        if let SourceLocation::Local(folder) = &path
+            && kind == SourceKind::Metadata
+            && !folder.is_dir()
+        {
             continue;
         }
         let started = std::time::Instant::now();

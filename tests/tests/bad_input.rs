@@ -50,7 +50,10 @@ fn bad_environment_value_names_the_variable() {
         .output()
         .unwrap();
     let error = stderr_of(&output);
-    assert!(error.contains("client.standalone_vcores") && error.contains("REVIEWLAKE__CLIENT__STANDALONE_VCORES"), "{error}");
+    assert!(
+        error.contains("client.standalone_vcores") && error.contains("REVIEWLAKE__CLIENT__STANDALONE_VCORES"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -75,9 +78,18 @@ fn executor_with_another_policy_is_refused() {
     let output = Command::new(binary_path("reviewlake-executor").unwrap())
         .env("RUST_LOG", "error")
         .args([
-            "--scheduler", &cluster.scheduler(), "--policy", "push-staged",
-            "--port", &ports[0], "--grpc-port", &ports[1], "--http-port", &ports[2],
-            "--work-dir", work.path().join("w").to_str().unwrap(),
+            "--scheduler",
+            &cluster.scheduler(),
+            "--policy",
+            "push-staged",
+            "--port",
+            &ports[0],
+            "--grpc-port",
+            &ports[1],
+            "--http-port",
+            &ports[2],
+            "--work-dir",
+            work.path().join("w").to_str().unwrap(),
         ])
         .output()
         .unwrap();
@@ -93,9 +105,16 @@ fn executor_without_scheduler_gives_up_with_a_clear_error() {
         .env("RUST_LOG", "error")
         .env("REVIEWLAKE__EXECUTOR__SCHEDULER_CONNECT_TIMEOUT_SECONDS", "1")
         .args([
-            "--scheduler", &format!("127.0.0.1:{}", ports[3]),
-            "--port", &ports[0], "--grpc-port", &ports[1], "--http-port", &ports[2],
-            "--work-dir", work.path().join("w").to_str().unwrap(),
+            "--scheduler",
+            &format!("127.0.0.1:{}", ports[3]),
+            "--port",
+            &ports[0],
+            "--grpc-port",
+            &ports[1],
+            "--http-port",
+            &ports[2],
+            "--work-dir",
+            work.path().join("w").to_str().unwrap(),
         ])
         .output()
         .unwrap();
@@ -107,7 +126,8 @@ fn executor_without_scheduler_gives_up_with_a_clear_error() {
 fn cluster_up_twice_in_one_run_dir_is_refused() {
     let work = tempfile::tempdir().unwrap();
     let cluster = LocalCluster::up(work.path(), &[1]);
-    let output = reviewlake(work.path(), &["cluster", "up", "--executors", "1", "--dir", cluster.dir.to_str().unwrap()]);
+    let output =
+        reviewlake(work.path(), &["cluster", "up", "--executors", "1", "--dir", cluster.dir.to_str().unwrap()]);
     let error = stderr_of(&output);
     assert!(error.contains("already runs"), "{error}");
 }

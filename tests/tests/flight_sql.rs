@@ -61,7 +61,8 @@ fn table_registered_in_one_session_is_visible_in_another() {
         let scheduler = cluster.scheduler();
         let write = |sql: &str| success(reviewlake(work.path(), &["--scheduler", &scheduler, "sql", sql]));
         write("CREATE TABLE gold.shared AS SELECT value AS id FROM (SELECT unnest(range(0, 500)) AS value)");
-        let count = |batches: Vec<RecordBatch>| batches[0].column(0).as_any().downcast_ref::<Int64Array>().unwrap().value(0);
+        let count =
+            |batches: Vec<RecordBatch>| batches[0].column(0).as_any().downcast_ref::<Int64Array>().unwrap().value(0);
         assert_eq!(count(query(&mut notebook, "SELECT count(*) FROM gold.shared").await), 500);
         write("INSERT INTO gold.shared SELECT value FROM (SELECT unnest(range(0, 250)) AS value)");
         assert_eq!(count(query(&mut notebook, "SELECT count(*) FROM gold.shared").await), 750);

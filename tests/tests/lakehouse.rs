@@ -93,25 +93,40 @@ fn distributed_writes_commit_once_and_scans_prune_on_a_multi_process_cluster() {
     let executors: BTreeSet<&str> = tasks.iter().map(|t| t.executor_id.as_str()).collect();
     assert_eq!(executors.len(), 2, "write tasks ran on both executors: {tasks:?}");
 
-    let year_2017 = sql(work.path(), on_cluster, &env, "SELECT count(*) AS n, sum(id) AS s FROM silver.events WHERE year = 2017");
+    let year_2017 =
+        sql(work.path(), on_cluster, &env, "SELECT count(*) AS n, sum(id) AS s FROM silver.events WHERE year = 2017");
     let expected: Vec<i64> = (1..=300_000).filter(|v| v % 4 == 2).collect();
     assert_eq!(number(&year_2017, "n"), expected.len() as i64);
     assert_eq!(number(&year_2017, "s"), expected.iter().sum::<i64>());
     let (listed, scanned) = last_scan(&cluster.record.scheduler_log, "silver.events");
     assert!(scanned < listed && scanned >= 1, "the scheduler planned {scanned} of {listed} files");
 
-    sql(work.path(), on_cluster, &env, "INSERT INTO silver.events SELECT value, 2019, 'late' FROM (SELECT unnest(range(1, 1001)) AS value)");
+    sql(
+        work.path(),
+        on_cluster,
+        &env,
+        "INSERT INTO silver.events SELECT value, 2019, 'late' FROM (SELECT unnest(range(1, 1001)) AS value)",
+    );
     assert_eq!(commit_files(&table).len(), 2);
     assert_eq!(number(&sql(work.path(), on_cluster, &env, "SELECT count(*) AS n FROM silver.events"), "n"), 301_000);
-    assert_eq!(number(&sql(work.path(), on_cluster, &env, "SELECT count(*) AS n FROM silver.\"events@v0\""), "n"), 300_000);
+    assert_eq!(
+        number(&sql(work.path(), on_cluster, &env, "SELECT count(*) AS n FROM silver.\"events@v0\""), "n"),
+        300_000
+    );
 
-    let failed = sql_error(work.path(), on_cluster, &env, "INSERT INTO silver.events SELECT 10 / (value - value), 2020, 'x' FROM (SELECT unnest(range(1, 50001)) AS value)");
+    let failed = sql_error(
+        work.path(),
+        on_cluster,
+        &env,
+        "INSERT INTO silver.events SELECT 10 / (value - value), 2020, 'x' FROM (SELECT unnest(range(1, 50001)) AS value)",
+    );
     assert!(failed.contains("DivideByZero"), "{failed}");
     let wrong = sql_error(work.path(), on_cluster, &env, "INSERT INTO silver.events SELECT 1");
     assert!(wrong.contains("statement 1 of 1 failed"), "{wrong}");
     assert_eq!(commit_files(&table).len(), 2, "failed jobs commit nothing");
 
-    let history = success(reviewlake_with_env(work.path(), &["table", "history", "silver.events", "--format", "json"], &env));
+    let history =
+        success(reviewlake_with_env(work.path(), &["table", "history", "silver.events", "--format", "json"], &env));
     let history: Vec<Value> = serde_json::from_str(&history).unwrap();
     assert_eq!(history.iter().map(|h| h["version"].as_u64().unwrap()).collect::<Vec<_>>(), [1, 0]);
     assert_eq!(history[0]["rows_written"], 1000);
@@ -135,7 +150,8 @@ fn s3_lakehouse_on_moto_takes_concurrent_commits_without_losing_any() {
     );
     let children: Vec<_> = (0..4)
         .map(|w| {
-            let insert = format!("INSERT INTO silver.shared SELECT value, 'c{w}' FROM (SELECT unnest(range(1, 5001)) AS value)");
+            let insert =
+                format!("INSERT INTO silver.shared SELECT value, 'c{w}' FROM (SELECT unnest(range(1, 5001)) AS value)");
             reviewlake_command(work.path(), &["--scheduler", &scheduler, "sql", &insert], &env)
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
@@ -146,14 +162,24 @@ fn s3_lakehouse_on_moto_takes_concurrent_commits_without_losing_any() {
     for child in children {
         success(child.wait_with_output().unwrap());
     }
-    let counts = sql(work.path(), on_cluster, &env, "SELECT writer, count(*) AS n FROM silver.shared GROUP BY writer ORDER BY writer");
-    let counts: Vec<(String, i64)> = counts.iter().map(|r| (r["writer"].as_str().unwrap().to_string(), r["n"].as_i64().unwrap())).collect();
+    let counts = sql(
+        work.path(),
+        on_cluster,
+        &env,
+        "SELECT writer, count(*) AS n FROM silver.shared GROUP BY writer ORDER BY writer",
+    );
+    let counts: Vec<(String, i64)> =
+        counts.iter().map(|r| (r["writer"].as_str().unwrap().to_string(), r["n"].as_i64().unwrap())).collect();
     let mut expected: Vec<(String, i64)> = (0..4).map(|w| (format!("c{w}"), 5000)).collect();
     expected.push(("seed".into(), 20000));
     expected.sort();
     assert_eq!(counts, expected, "every concurrent commit landed");
-    assert_eq!(number(&sql(work.path(), on_cluster, &env, "SELECT count(*) AS n FROM silver.\"shared@v0\""), "n"), 20000);
-    let history = success(reviewlake_with_env(work.path(), &["table", "history", "silver.shared", "--format", "json"], &env));
+    assert_eq!(
+        number(&sql(work.path(), on_cluster, &env, "SELECT count(*) AS n FROM silver.\"shared@v0\""), "n"),
+        20000
+    );
+    let history =
+        success(reviewlake_with_env(work.path(), &["table", "history", "silver.shared", "--format", "json"], &env));
     assert_eq!(serde_json::from_str::<Vec<Value>>(&history).unwrap().len(), 5, "one version per commit");
 
     let mut unreachable = s3.lakehouse_env("warehouse");
@@ -184,7 +210,11 @@ fn tables_are_exchanged_with_the_deltalake_python_package() {
          print(json.dumps([{k: r[k] for k in ('id', 'kind', 'score', 'text')} for r in rows]))",
         &[lake.join("silver/ours").to_str().unwrap()],
     );
-    assert_eq!(serde_json::from_str::<Vec<Value>>(&read_by_python).unwrap(), ours, "deltalake reads what reviewlake wrote");
+    assert_eq!(
+        serde_json::from_str::<Vec<Value>>(&read_by_python).unwrap(),
+        ours,
+        "deltalake reads what reviewlake wrote"
+    );
 
     python(
         "import sys, pyarrow as pa, deltalake\n\
@@ -194,7 +224,12 @@ fn tables_are_exchanged_with_the_deltalake_python_package() {
          deltalake.write_deltalake(sys.argv[1], t.slice(2000), mode='append', partition_by=['kind'])",
         &[lake.join("silver/theirs").to_str().unwrap()],
     );
-    let theirs = sql(work.path(), None, &env, "SELECT count(*) AS n, sum(id) AS s, count(DISTINCT kind) AS k FROM silver.theirs");
+    let theirs = sql(
+        work.path(),
+        None,
+        &env,
+        "SELECT count(*) AS n, sum(id) AS s, count(DISTINCT kind) AS k FROM silver.theirs",
+    );
     assert_eq!((number(&theirs, "n"), number(&theirs, "s"), number(&theirs, "k")), (3000, 3000 * 3001 / 2, 2));
     let first = sql(work.path(), None, &env, "SELECT count(*) AS n FROM silver.\"theirs@v0\" WHERE kind = 'x'");
     assert_eq!(number(&first, "n"), 1000);

@@ -5,12 +5,11 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use reviewlake_udfs::parse::{
-    clean_title, days_from_ymd, extract_category, normalize_brand, parse_bool, parse_price,
-    parse_rating, parse_review_date, parse_vote, unix_seconds_to_days,
+    clean_title, days_from_ymd, extract_category, normalize_brand, parse_bool, parse_price, parse_rating,
+    parse_review_date, parse_vote, unix_seconds_to_days,
 };
 use reviewlake_udfs::text::{
-    TokenBuffer, clean_markup, hash_features, is_stop_word, normalize_text, unescape_html,
-    word_count,
+    TokenBuffer, clean_markup, hash_features, is_stop_word, normalize_text, unescape_html, word_count,
 };
 
 fn normalized(s: &str) -> String {
@@ -61,15 +60,10 @@ fn any_text() -> impl Strategy<Value = String> {
 fn check_normalized_shape(out: &str) -> Result<(), TestCaseError> {
     prop_assert!(!out.starts_with(' ') && !out.ends_with(' '), "{out:?}");
     prop_assert!(!out.contains("  "), "{out:?}");
-    prop_assert!(
-        out.chars()
-            .all(|c| c == ' ' || !(c.is_whitespace() || c.is_control())),
-        "{out:?}"
-    );
+    prop_assert!(out.chars().all(|c| c == ' ' || !(c.is_whitespace() || c.is_control())), "{out:?}");
     prop_assert_eq!(out.to_lowercase(), out);
     prop_assert!(
-        !out.chars()
-            .any(|c| matches!(c as u32, 0x1F300..=0x1FAFF | 0x2600..=0x27BF | 0xFE0F | 0x200D)),
+        !out.chars().any(|c| matches!(c as u32, 0x1F300..=0x1FAFF | 0x2600..=0x27BF | 0xFE0F | 0x200D)),
         "{out:?}"
     );
     Ok(())
@@ -262,10 +256,7 @@ fn megabyte_inputs_run_in_linear_time() {
         ("closing-tag starts in script", "</scrip"),
         ("quote after equals", "<p a=\""),
         ("entity-like prefixes", "&ampx"),
-        (
-            "long unknown entity names",
-            "&abcdefghijklmnopqrstuvwxyzabcdefghijkl",
-        ),
+        ("long unknown entity names", "&abcdefghijklmnopqrstuvwxyzabcdefghijkl"),
         ("numeric references", "&#99999999999"),
         ("url prefixes", "http://"),
         ("www prefixes", " www."),
@@ -290,9 +281,7 @@ fn megabyte_of_random_unicode_does_not_panic() {
     // A deterministic pseudo-random mix of ASCII markup characters and arbitrary scalar values.
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut text = String::with_capacity(1 << 21);
-    let specials = [
-        '<', '>', '&', '#', ';', '/', '!', '-', '\'', '"', '=', ' ', 'h', 'w', '.', ':',
-    ];
+    let specials = ['<', '>', '&', '#', ';', '/', '!', '-', '\'', '"', '=', ' ', 'h', 'w', '.', ':'];
     while text.len() < (1 << 20) + 17 {
         state ^= state << 13;
         state ^= state >> 7;
@@ -304,11 +293,7 @@ fn megabyte_of_random_unicode_does_not_panic() {
         };
         text.push(c);
     }
-    assert_fast(
-        "random unicode",
-        &text,
-        Duration::from_secs(if cfg!(debug_assertions) { 20 } else { 3 }),
-    );
+    assert_fast("random unicode", &text, Duration::from_secs(if cfg!(debug_assertions) { 20 } else { 3 }));
     let out = normalized(&text);
     assert!(!out.starts_with(' ') && !out.ends_with(' ') && !out.contains("  "));
 }

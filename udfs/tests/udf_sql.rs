@@ -2,7 +2,7 @@
 //! the pure function it wraps.
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::{Date32Type, DataType, Float64Type, Int32Type, Int64Type};
+use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int32Type, Int64Type};
 use datafusion::prelude::SessionContext;
 use reviewlake_udfs::{parse, sentiment, text};
 
@@ -152,7 +152,8 @@ async fn tokenize_and_hash_features_match_the_pure_functions() {
     assert_eq!(got_indices.as_primitive::<Int32Type>().values().to_vec(), indices);
     assert_eq!(got_values.as_primitive::<Float64Type>().values().to_vec(), values);
 
-    let nulls = one_row(&ctx, "SELECT tokenize(NULL), hash_features(NULL, 16), hash_features(make_array('a'), 0)").await;
+    let nulls =
+        one_row(&ctx, "SELECT tokenize(NULL), hash_features(NULL, 16), hash_features(make_array('a'), 0)").await;
     assert!(nulls.column(0).is_null(0));
     assert!(nulls.column(1).is_null(0));
     assert!(nulls.column(2).is_null(0));

@@ -52,7 +52,10 @@ impl Lakehouse {
     ) -> Result<WriteOutcome, LakehouseError> {
         let name: TableName = name.parse()?;
         if name.at.is_some() {
-            return Err(LakehouseError::InvalidName { name: name.to_string(), reason: "cannot write to a past version".into() });
+            return Err(LakehouseError::InvalidName {
+                name: name.to_string(),
+                reason: "cannot write to a past version".into(),
+            });
         }
         let url = self.table_url(&name);
         let exists = self.exists(&url).await?;
@@ -70,7 +73,8 @@ impl Lakehouse {
                     }
                 }
                 use datafusion::catalog::TableProvider;
-                let (schema, evolved) = target_schema(&qualified, &current.schema(), frame.schema().as_arrow(), options.merge_schema)?;
+                let (schema, evolved) =
+                    target_schema(&qualified, &current.schema(), frame.schema().as_arrow(), options.merge_schema)?;
                 let frame = align(frame, &schema)?;
                 let target = WriteTarget { create: None, evolve_schema: evolved, txn: options.txn.clone() };
                 let op = if options.mode == WriteMode::Overwrite { InsertOp::Overwrite } else { InsertOp::Append };
@@ -91,7 +95,13 @@ impl Lakehouse {
                     replace: options.mode == WriteMode::CreateOrReplace,
                 };
                 let target = WriteTarget { create: Some(create), evolve_schema: false, txn: options.txn.clone() };
-                let handle = super::table::TableHandle { name: qualified.clone(), url, version: None, write: target, changes_since: None };
+                let handle = super::table::TableHandle {
+                    name: qualified.clone(),
+                    url,
+                    version: None,
+                    write: target,
+                    changes_since: None,
+                };
                 (LakehouseTable::from_handle(handle, schema), frame, InsertOp::Append)
             }
         };
@@ -105,7 +115,9 @@ impl Lakehouse {
         let batches = ctx.execute_logical_plan(plan).await?.collect().await?;
         let rows = batches
             .iter()
-            .filter_map(|batch| batch.column(0).as_any().downcast_ref::<UInt64Array>().map(|c| c.iter().flatten().sum::<u64>()))
+            .filter_map(|batch| {
+                batch.column(0).as_any().downcast_ref::<UInt64Array>().map(|c| c.iter().flatten().sum::<u64>())
+            })
             .sum();
         Ok(WriteOutcome::Committed { rows })
     }
@@ -113,7 +125,12 @@ impl Lakehouse {
 
 /// The schema a write into a table with `table` columns produces: the table's, plus the
 /// input's extra columns when `merge` is set. Returns whether columns were added.
-fn target_schema(name: &str, table: &SchemaRef, input: &Schema, merge: bool) -> Result<(SchemaRef, bool), LakehouseError> {
+fn target_schema(
+    name: &str,
+    table: &SchemaRef,
+    input: &Schema,
+    merge: bool,
+) -> Result<(SchemaRef, bool), LakehouseError> {
     let mismatch = |reason: String| LakehouseError::SchemaMismatch { name: name.to_string(), reason };
     for field in input.fields() {
         if let Ok(existing) = table.field_with_name(field.name())
@@ -167,5 +184,7 @@ fn align(frame: DataFrame, schema: &Schema) -> Result<DataFrame, LakehouseError>
 }
 
 fn nullable(schema: &Schema) -> SchemaRef {
-    Arc::new(Schema::new(schema.fields().iter().map(|f| Field::new(f.name(), f.data_type().clone(), true)).collect::<Vec<_>>()))
+    Arc::new(Schema::new(
+        schema.fields().iter().map(|f| Field::new(f.name(), f.data_type().clone(), true)).collect::<Vec<_>>(),
+    ))
 }

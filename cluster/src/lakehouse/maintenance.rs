@@ -11,8 +11,8 @@ use deltalake::DeltaTable;
 use deltalake::operations::optimize::OptimizeType;
 use deltalake::operations::vacuum::VacuumMode;
 use futures::{StreamExt, TryStreamExt};
-use object_store::{ObjectStore, ObjectStoreExt};
 use object_store::path::Path as StorePath;
+use object_store::{ObjectStore, ObjectStoreExt};
 use serde_json::Value;
 
 use super::{Lakehouse, LakehouseError, TableName, root_path};
@@ -43,7 +43,8 @@ impl Lakehouse {
             name: name.qualified(),
             reason: "the target file size must be positive".into(),
         })?;
-        let (table, metrics) = table.optimize().with_type(OptimizeType::Compact).with_target_size(target).await.map_err(delta)?;
+        let (table, metrics) =
+            table.optimize().with_type(OptimizeType::Compact).with_target_size(target).await.map_err(delta)?;
         key_values(&[
             ("table", name.qualified()),
             ("version", display_version(&table)),
@@ -83,12 +84,16 @@ impl Lakehouse {
         let mut versions: Vec<(u64, StorePath)> = store
             .list(Some(&log))
             .try_filter_map(|meta| async move {
-                let version = meta.location.filename().and_then(|f| f.strip_suffix(".json")).and_then(|v| v.parse().ok());
+                let version =
+                    meta.location.filename().and_then(|f| f.strip_suffix(".json")).and_then(|v| v.parse().ok());
                 Ok(version.map(|v| (v, meta.location)))
             })
             .try_collect()
             .await
-            .map_err(|source| LakehouseError::ObjectStore { what: format!("listing the log of {}", name.qualified()), source })?;
+            .map_err(|source| LakehouseError::ObjectStore {
+                what: format!("listing the log of {}", name.qualified()),
+                source,
+            })?;
         versions.sort_by(|a, b| b.0.cmp(&a.0));
         versions.truncate(limit);
         let mut rows = History::default();
@@ -131,7 +136,12 @@ impl Lakehouse {
             .arrow_schema()
             .fields()
             .iter()
-            .map(|f| (format!("column {}", f.name()), format!("{}{}", f.data_type(), if f.is_nullable() { "" } else { " NOT NULL" })))
+            .map(|f| {
+                (
+                    format!("column {}", f.name()),
+                    format!("{}{}", f.data_type(), if f.is_nullable() { "" } else { " NOT NULL" }),
+                )
+            })
             .collect();
         let mut all: Vec<(String, String)> = entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         all.extend(columns);
@@ -173,7 +183,10 @@ fn display_version(table: &DeltaTable) -> String {
 }
 
 fn key_values(entries: &[(&str, String)]) -> Result<RecordBatch, LakehouseError> {
-    let schema = Arc::new(Schema::new(vec![Field::new("property", DataType::Utf8, false), Field::new("value", DataType::Utf8, false)]));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("property", DataType::Utf8, false),
+        Field::new("value", DataType::Utf8, false),
+    ]));
     let keys: ArrayRef = Arc::new(entries.iter().map(|(k, _)| Some(*k)).collect::<StringArray>());
     let values: ArrayRef = Arc::new(entries.iter().map(|(_, v)| Some(v.as_str())).collect::<StringArray>());
     Ok(RecordBatch::try_new(schema, vec![keys, values]).map_err(datafusion::error::DataFusionError::from)?)

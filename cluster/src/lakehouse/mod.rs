@@ -42,10 +42,12 @@ pub use frame::WriteOutcome;
 pub use maintenance::VacuumOptions;
 pub use name::{At, TableName};
 pub use store::LakeStore;
+pub(crate) use store::s3_store;
 pub use table::LakehouseTable;
 pub use write::{WriteMode, WriteOptions};
 
 use crate::config::LakehouseSettings;
+use crate::sources::SourceStore;
 
 /// The schemas a lakehouse holds.
 pub const LAKE_SCHEMAS: [&str; 4] = ["bronze", "silver", "gold", "ml"];
@@ -143,12 +145,16 @@ impl From<LakehouseError> for datafusion::error::DataFusionError {
 #[derive(Debug, Clone)]
 pub struct Lakehouse {
     store: LakeStore,
+    sources: SourceStore,
 }
 
 impl Lakehouse {
     /// Opens the lakehouse `settings` describe (creating a local root when missing).
     pub fn from_settings(settings: &LakehouseSettings) -> Result<Arc<Self>, LakehouseError> {
-        Ok(Arc::new(Self { store: LakeStore::from_settings(settings)? }))
+        Ok(Arc::new(Self {
+            store: LakeStore::from_settings(settings)?,
+            sources: SourceStore::new(settings.s3.clone()),
+        }))
     }
 
     /// The root URL, ending with `/`.
@@ -161,12 +167,14 @@ impl Lakehouse {
         &self.store
     }
 
+    /// Where ingestion lists and reads source files, with this lakehouse's S3 settings.
+    pub fn sources(&self) -> &SourceStore {
+        &self.sources
+    }
+
     /// The URL of a table's folder, ending with `/`.
     pub fn table_url(&self, name: &TableName) -> Url {
-        self.store
-            .root
-            .join(&format!("{}/{}/", name.schema, name.table))
-            .expect("schema and table names are URL-safe")
+        self.store.root.join(&format!("{}/{}/", name.schema, name.table)).expect("schema and table names are URL-safe")
     }
 
     /// True when a Delta log exists at `url`.
@@ -226,10 +234,11 @@ impl Lakehouse {
         let mut names = Vec::new();
         for folder in listing.common_prefixes {
             let Some(table) = folder.filename() else { continue };
-            let url = self.store.root.join(&format!("{schema}/{table}/")).map_err(|e| LakehouseError::InvalidName {
-                name: table.to_string(),
-                reason: e.to_string(),
-            })?;
+            let url = self
+                .store
+                .root
+                .join(&format!("{schema}/{table}/"))
+                .map_err(|e| LakehouseError::InvalidName { name: table.to_string(), reason: e.to_string() })?;
             if self.exists(&url).await? {
                 names.push(table.to_string());
             }
@@ -240,7 +249,11 @@ impl Lakehouse {
 }
 
 /// The version of application transaction `app_id` recorded in the opened `table`.
-pub(crate) async fn committed_transaction(table: &DeltaTable, name: &str, app_id: &str) -> Result<Option<i64>, LakehouseError> {
+pub(crate) async fn committed_transaction(
+    table: &DeltaTable,
+    name: &str,
+    app_id: &str,
+) -> Result<Option<i64>, LakehouseError> {
     let delta = |source| LakehouseError::Delta { name: name.to_string(), source };
     table.snapshot().map_err(delta)?.transaction_version(table.log_store().as_ref(), app_id).await.map_err(delta)
 }
@@ -272,10 +285,8 @@ pub(crate) async fn open_table(
 
 /// The object-store path of a URL (`/data/lake/` -> `data/lake`, `s3://b/p/` -> `p`).
 pub(crate) fn root_path(url: &Url) -> Result<StorePath, LakehouseError> {
-    StorePath::from_url_path(url.path()).map_err(|e| LakehouseError::InvalidName {
-        name: url.to_string(),
-        reason: e.to_string(),
-    })
+    StorePath::from_url_path(url.path())
+        .map_err(|e| LakehouseError::InvalidName { name: url.to_string(), reason: e.to_string() })
 }
 
 pub(crate) async fn table_exists(store: &dyn ObjectStore, url: &Url) -> Result<bool, LakehouseError> {
@@ -284,6 +295,8 @@ pub(crate) async fn table_exists(store: &dyn ObjectStore, url: &Url) -> Result<b
         None => Ok(false),
         Some(Ok(_)) => Ok(true),
         Some(Err(object_store::Error::NotFound { .. })) => Ok(false),
-        Some(Err(source)) => Err(LakehouseError::ObjectStore { what: format!("looking for a Delta log at {url}"), source }),
+        Some(Err(source)) => {
+            Err(LakehouseError::ObjectStore { what: format!("looking for a Delta log at {url}"), source })
+        }
     }
 }

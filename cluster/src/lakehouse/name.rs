@@ -42,7 +42,10 @@ impl TableName {
         let full = format!("{schema}.{table}");
         let invalid = |reason: String| LakehouseError::InvalidName { name: full.clone(), reason };
         if !LAKE_SCHEMAS.contains(&schema) {
-            return Err(invalid(format!("unknown schema {schema:?}; lakehouse schemas are {}", LAKE_SCHEMAS.join(", "))));
+            return Err(invalid(format!(
+                "unknown schema {schema:?}; lakehouse schemas are {}",
+                LAKE_SCHEMAS.join(", ")
+            )));
         }
         let (table, at) = match table.split_once('@') {
             None => (table, None),
@@ -95,9 +98,9 @@ fn parse_at(at: &str) -> Result<At, String> {
             .map(At::Version)
             .map_err(|_| format!("bad version {at:?}; expected @v<number>, e.g. @v3"));
     }
-    DateTime::parse_from_rfc3339(at)
-        .map(|time| At::Timestamp(time.with_timezone(&Utc)))
-        .map_err(|e| format!("bad time {at:?} ({e}); expected @v<number> or an RFC 3339 time like 2024-05-01T00:00:00Z"))
+    DateTime::parse_from_rfc3339(at).map(|time| At::Timestamp(time.with_timezone(&Utc))).map_err(|e| {
+        format!("bad time {at:?} ({e}); expected @v<number> or an RFC 3339 time like 2024-05-01T00:00:00Z")
+    })
 }
 
 fn check_identifier(table: &str) -> Result<(), String> {

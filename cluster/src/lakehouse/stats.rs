@@ -94,8 +94,12 @@ fn column_statistics(stats: &Value, name: &str, data_type: &DataType) -> ColumnS
 /// nanosecond) of that millisecond, so it stays an upper bound.
 fn round_up_millis(value: ScalarValue) -> ScalarValue {
     match value {
-        ScalarValue::TimestampMicrosecond(Some(v), tz) => ScalarValue::TimestampMicrosecond(Some(v.saturating_add(999)), tz),
-        ScalarValue::TimestampNanosecond(Some(v), tz) => ScalarValue::TimestampNanosecond(Some(v.saturating_add(999_999)), tz),
+        ScalarValue::TimestampMicrosecond(Some(v), tz) => {
+            ScalarValue::TimestampMicrosecond(Some(v.saturating_add(999)), tz)
+        }
+        ScalarValue::TimestampNanosecond(Some(v), tz) => {
+            ScalarValue::TimestampNanosecond(Some(v.saturating_add(999_999)), tz)
+        }
         other => other,
     }
 }
@@ -176,7 +180,11 @@ impl PruningStatistics for FilePruningStatistics<'_> {
         Some(self.counts(|stats| stats.num_rows.get_value().copied()))
     }
 
-    fn contained(&self, _column: &Column, _values: &HashSet<ScalarValue>) -> Option<datafusion::arrow::array::BooleanArray> {
+    fn contained(
+        &self,
+        _column: &Column,
+        _values: &HashSet<ScalarValue>,
+    ) -> Option<datafusion::arrow::array::BooleanArray> {
         None
     }
 }
@@ -196,7 +204,8 @@ mod tests {
         ]);
         let json = r#"{"numRecords":3,"minValues":{"id":1,"name":"a","at":"2020-01-01T00:00:00.000Z"},
             "maxValues":{"id":9,"name":"zz","at":"2020-01-02T00:00:00.123Z"},"nullCount":{"id":0,"name":1,"at":0}}"#;
-        let stats = file_statistics(Some(json), 100, &schema, &[ScalarValue::Int32(Some(2020)), ScalarValue::Int32(None)]);
+        let stats =
+            file_statistics(Some(json), 100, &schema, &[ScalarValue::Int32(Some(2020)), ScalarValue::Int32(None)]);
         assert_eq!(stats.num_rows, Precision::Exact(3));
         let id = &stats.column_statistics[0];
         assert_eq!(id.min_value, Precision::Exact(ScalarValue::Int64(Some(1))));
@@ -206,7 +215,10 @@ mod tests {
         assert_eq!(name.null_count, Precision::Exact(1));
         let at = &stats.column_statistics[2];
         let max_micros = 1_577_923_200_123_000 + 999;
-        assert_eq!(at.max_value, Precision::Inexact(ScalarValue::TimestampMicrosecond(Some(max_micros), Some("UTC".into()))));
+        assert_eq!(
+            at.max_value,
+            Precision::Inexact(ScalarValue::TimestampMicrosecond(Some(max_micros), Some("UTC".into())))
+        );
         assert_eq!(stats.column_statistics[3], ColumnStatistics::new_unknown());
         assert_eq!(stats.column_statistics[4].min_value, Precision::Exact(ScalarValue::Int32(Some(2020))));
         assert_eq!(stats.column_statistics[5].null_count, Precision::Exact(3));

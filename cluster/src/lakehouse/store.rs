@@ -46,12 +46,11 @@ impl LakeStore {
         let invalid = |reason: String| LakehouseError::InvalidRoot { root: root.to_string(), reason };
         if root.starts_with("s3://") {
             let mut url = Url::parse(root).map_err(|e| invalid(e.to_string()))?;
-            let bucket = url.host_str().filter(|b| !b.is_empty()).ok_or_else(|| invalid("no bucket name".into()))?.to_string();
+            let bucket =
+                url.host_str().filter(|b| !b.is_empty()).ok_or_else(|| invalid("no bucket name".into()))?.to_string();
             ensure_trailing_slash(&mut url);
-            let store = s3_store(&bucket, &settings.s3).map_err(|e| LakehouseError::Store {
-                root: root.to_string(),
-                reason: e.to_string(),
-            })?;
+            let store = s3_store(&bucket, &settings.s3)
+                .map_err(|e| LakehouseError::Store { root: root.to_string(), reason: e.to_string() })?;
             let store_url = Url::parse(&format!("s3://{bucket}")).map_err(|e| invalid(e.to_string()))?;
             return Ok(Self { root: url, store_url, store });
         }
@@ -84,7 +83,7 @@ pub(crate) fn ensure_trailing_slash(url: &mut Url) {
 
 /// An S3 client for `bucket`. Retries are short so that a wrong endpoint fails in seconds
 /// with its cause rather than after the three-minute default.
-fn s3_store(bucket: &str, s3: &S3Settings) -> Result<Arc<dyn ObjectStore>, object_store::Error> {
+pub(crate) fn s3_store(bucket: &str, s3: &S3Settings) -> Result<Arc<dyn ObjectStore>, object_store::Error> {
     let region = if s3.region.is_empty() { "us-east-1" } else { s3.region.as_str() };
     let client = ClientOptions::new()
         .with_allow_http(s3.allow_http)

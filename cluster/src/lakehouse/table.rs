@@ -146,7 +146,9 @@ impl LakehouseTable {
     }
 
     fn partition_columns(table: &DeltaTable) -> Result<Vec<String>, LakehouseError> {
-        Ok(table.snapshot().map_err(|source| LakehouseError::Delta { name: table.table_url().to_string(), source })?
+        Ok(table
+            .snapshot()
+            .map_err(|source| LakehouseError::Delta { name: table.table_url().to_string(), source })?
             .metadata()
             .partition_columns()
             .to_vec())
@@ -180,7 +182,10 @@ impl TableProvider for LakehouseTable {
         let layout = ScanLayout::new(&self.schema, &partition_columns)?;
         let mut files = active_files(&self.handle, &table, &layout)?;
         if let Some(since) = self.handle.changes_since {
-            let earlier = Self { handle: TableHandle { version: Some(since), changes_since: None, ..self.handle.clone() }, schema: self.schema.clone() };
+            let earlier = Self {
+                handle: TableHandle { version: Some(since), changes_since: None, ..self.handle.clone() },
+                schema: self.schema.clone(),
+            };
             let earlier = earlier.delta_table(state).await?;
             let seen: std::collections::HashSet<_> =
                 active_files(&self.handle, &earlier, &layout)?.into_iter().map(|f| f.object_meta.location).collect();
@@ -190,25 +195,28 @@ impl TableProvider for LakehouseTable {
         if let Some(predicate) = conjunction(filters.iter().cloned()) {
             let df_schema = DFSchema::try_from(self.schema.as_ref().clone())?;
             let physical = state.create_physical_expr(predicate, &df_schema)?;
-            if let Some(pruning) = PruningPredicateBuilder::new().with_file_schema(self.schema.clone()).build(physical) {
+            if let Some(pruning) = PruningPredicateBuilder::new().with_file_schema(self.schema.clone()).build(physical)
+            {
                 let keep = pruning.prune(&FilePruningStatistics::new(&files, &layout.scan_schema))?;
                 files = files.into_iter().zip(keep).filter_map(|(file, keep)| keep.then_some(file)).collect();
             }
         }
         tracing::info!(table = %self.handle.name, version = ?self.handle.version, listed, scanned = files.len(), "delta scan");
 
-        let statistics = Statistics::try_merge_iter(
-            files.iter().filter_map(|file| file.statistics.as_deref()),
-            &layout.scan_schema,
-        )
-        .unwrap_or_else(|_| Statistics::new_unknown(&layout.scan_schema));
+        let statistics =
+            Statistics::try_merge_iter(files.iter().filter_map(|file| file.statistics.as_deref()), &layout.scan_schema)
+                .unwrap_or_else(|_| Statistics::new_unknown(&layout.scan_schema));
         let statistics = if files.iter().all(|file| file.statistics.is_some()) && !files.is_empty() {
             statistics
         } else {
             Statistics::new_unknown(&layout.scan_schema)
         };
-        let source = ParquetSource::new(TableSchema::builder(layout.file_schema.clone()).with_table_partition_cols(layout.partition_fields.clone()).build())
-            .with_table_parquet_options(state.table_options().parquet.clone());
+        let source = ParquetSource::new(
+            TableSchema::builder(layout.file_schema.clone())
+                .with_table_partition_cols(layout.partition_fields.clone())
+                .build(),
+        )
+        .with_table_parquet_options(state.table_options().parquet.clone());
         let store_url = ObjectStoreUrl::parse(store_key(&self.handle.url))?;
         let config = FileScanConfigBuilder::new(store_url, Arc::new(source))
             .with_file_groups(bin_pack(files, state.config().target_partitions()))
@@ -233,10 +241,9 @@ impl TableProvider for LakehouseTable {
             }
             None => {
                 let table = self.delta_table(state).await?;
-                let snapshot = table.snapshot().map_err(|source| LakehouseError::Delta {
-                    name: self.handle.name.clone(),
-                    source,
-                })?;
+                let snapshot = table
+                    .snapshot()
+                    .map_err(|source| LakehouseError::Delta { name: self.handle.name.clone(), source })?;
                 let mode = match insert_op {
                     InsertOp::Append => WriteMode::Append,
                     InsertOp::Overwrite => WriteMode::Overwrite,
@@ -251,30 +258,22 @@ impl TableProvider for LakehouseTable {
                 (mode, snapshot.metadata().partition_columns().to_vec(), configuration, self.handle.version)
             }
         };
-        let spec = write::WriteSpec::new(
-            &self.handle,
-            &self.schema,
-            mode,
-            partition_by,
-            configuration,
-            read_version,
-        )?;
+        let spec = write::WriteSpec::new(&self.handle, &self.schema, mode, partition_by, configuration, read_version)?;
         write::write_plan(spec, input, state.config().target_partitions())
     }
 }
 
 /// Refuses tables whose data this scan would read wrongly.
 fn check_readable(name: &str, table: &DeltaTable) -> Result<(), LakehouseError> {
-    let unsupported = |feature: &str| LakehouseError::Unsupported { name: name.to_string(), feature: feature.to_string() };
+    let unsupported =
+        |feature: &str| LakehouseError::Unsupported { name: name.to_string(), feature: feature.to_string() };
     let snapshot = table.snapshot().map_err(|source| LakehouseError::Delta { name: name.into(), source })?;
     let mapping = snapshot.metadata().configuration().get("delta.columnMapping.mode").map(String::as_str);
     if mapping.is_some_and(|mode| mode != "none") {
         return Err(unsupported("column mapping (delta.columnMapping.mode)"));
     }
-    let log = snapshot
-        .snapshot()
-        .try_log_data()
-        .map_err(|source| LakehouseError::Delta { name: name.into(), source })?;
+    let log =
+        snapshot.snapshot().try_log_data().map_err(|source| LakehouseError::Delta { name: name.into(), source })?;
     if log.iter().any(|file| file.deletion_vector_descriptor().is_some()) {
         return Err(unsupported("deletion vectors"));
     }
@@ -326,7 +325,11 @@ impl ScanLayout {
 }
 
 /// The snapshot's active files as `PartitionedFile`s with partition values and statistics.
-fn active_files(handle: &TableHandle, table: &DeltaTable, layout: &ScanLayout) -> Result<Vec<PartitionedFile>, LakehouseError> {
+fn active_files(
+    handle: &TableHandle,
+    table: &DeltaTable,
+    layout: &ScanLayout,
+) -> Result<Vec<PartitionedFile>, LakehouseError> {
     let delta_error = |source| LakehouseError::Delta { name: handle.name.clone(), source };
     let snapshot = table.snapshot().map_err(delta_error)?;
     let log = snapshot.snapshot().try_log_data().map_err(delta_error)?;
@@ -424,7 +427,11 @@ mod tests {
 
     #[test]
     fn bin_packing_balances_bytes() {
-        let files = [50u64, 40, 30, 20, 10].iter().enumerate().map(|(i, size)| PartitionedFile::new(format!("f{i}"), *size)).collect();
+        let files = [50u64, 40, 30, 20, 10]
+            .iter()
+            .enumerate()
+            .map(|(i, size)| PartitionedFile::new(format!("f{i}"), *size))
+            .collect();
         let groups = bin_pack(files, 2);
         let sizes: Vec<u64> = groups.iter().map(|g| g.files().iter().map(|f| f.object_meta.size).sum()).collect();
         assert_eq!(sizes, [80, 70]);

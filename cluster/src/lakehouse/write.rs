@@ -24,20 +24,20 @@ use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::physical_expr::{EquivalenceProperties, Partitioning, PhysicalExpr};
 use datafusion::physical_plan::coalesce_partitions::CoalescePartitionsExec;
-use datafusion::physical_plan::repartition::RepartitionExec;
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::expressions::Column;
+use datafusion::physical_plan::repartition::RepartitionExec;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
-    ChildrenPropertiesMode, DisplayAs, DisplayFormatType, Distribution, ExecutionPlan, ExecutionPlanProperties, PlanProperties,
-    ReplaceChildrenOptions,
+    ChildrenPropertiesMode, DisplayAs, DisplayFormatType, Distribution, ExecutionPlan, ExecutionPlanProperties,
+    PlanProperties, ReplaceChildrenOptions,
 };
+use deltalake::datafile::writer::{DeltaWriter, WriterConfig};
 use deltalake::kernel::engine::arrow_conversion::{TryFromArrow, TryIntoArrow};
 use deltalake::kernel::transaction::{CommitBuilder, CommitProperties};
 use deltalake::kernel::{Action, Add, MetadataExt, StructType, Transaction};
 use deltalake::operations::create::CreateBuilder;
 use deltalake::protocol::{DeltaOperation, SaveMode};
-use deltalake::datafile::writer::{DeltaWriter, WriterConfig};
 use futures::StreamExt;
 use object_store::ObjectStore;
 use serde::{Deserialize, Serialize};
@@ -113,20 +113,14 @@ impl WriteSpec {
             name: handle.name.clone(),
             reason: format!("the schema has no Delta equivalent: {e}"),
         })?;
-        let txn = handle
-            .write
-            .txn
-            .clone()
-            .unwrap_or_else(|| (format!("reviewlake-write-{}", Uuid::new_v4()), 0));
+        let txn = handle.write.txn.clone().unwrap_or_else(|| (format!("reviewlake-write-{}", Uuid::new_v4()), 0));
         Ok(Self {
             table: handle.name.clone(),
             url: handle.url.clone(),
             mode,
             partition_by,
-            schema: serde_json::to_string(&delta_schema).map_err(|e| LakehouseError::SchemaMismatch {
-                name: handle.name.clone(),
-                reason: e.to_string(),
-            })?,
+            schema: serde_json::to_string(&delta_schema)
+                .map_err(|e| LakehouseError::SchemaMismatch { name: handle.name.clone(), reason: e.to_string() })?,
             configuration,
             evolve_schema: handle.write.evolve_schema,
             txn,
@@ -149,7 +143,11 @@ impl WriteSpec {
 /// Parquet encoding is the expensive part of a write, so the input is spread over
 /// `parallelism` tasks: by hash of the partition columns (one task owns each partition
 /// value, so files stay few and large), or round-robin for unpartitioned tables.
-pub(crate) fn write_plan(spec: WriteSpec, input: Arc<dyn ExecutionPlan>, parallelism: usize) -> Result<Arc<dyn ExecutionPlan>> {
+pub(crate) fn write_plan(
+    spec: WriteSpec,
+    input: Arc<dyn ExecutionPlan>,
+    parallelism: usize,
+) -> Result<Arc<dyn ExecutionPlan>> {
     let input_partitions = input.output_partitioning().partition_count();
     // The optimizer may rebuild these repartitions from the write's declared requirements;
     // planning them here keeps the parallelism when it does not run.
@@ -224,7 +222,11 @@ impl DeltaWriteExec {
 
 impl DisplayAs for DeltaWriteExec {
     fn fmt_as(&self, _format: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "DeltaWriteExec: table={}, mode={:?}, partition_by={:?}", self.spec.table, self.spec.mode, self.spec.partition_by)
+        write!(
+            f,
+            "DeltaWriteExec: table={}, mode={:?}, partition_by={:?}",
+            self.spec.table, self.spec.mode, self.spec.partition_by
+        )
     }
 }
 
@@ -292,7 +294,8 @@ async fn write_partition(
         .map_err(|source| LakehouseError::Delta { name: spec.table.clone(), source })?
         .log_store();
     let configuration = spec.configuration.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
-    let (indexed_columns, stats_columns) = deltalake::operations::get_num_idx_cols_and_stats_columns(None, configuration);
+    let (indexed_columns, stats_columns) =
+        deltalake::operations::get_num_idx_cols_and_stats_columns(None, configuration);
     let config = WriterConfig::new(
         table_schema.clone(),
         spec.partition_by.clone(),
@@ -306,10 +309,9 @@ async fn write_partition(
     while let Some(batch) = input.next().await {
         let written = match batch {
             Ok(batch) => match conform(&batch, &table_schema, &spec.table) {
-                Ok(batch) => writer.write(&batch).await.map_err(|source| DataFusionError::from(LakehouseError::Delta {
-                    name: spec.table.clone(),
-                    source,
-                })),
+                Ok(batch) => writer.write(&batch).await.map_err(|source| {
+                    DataFusionError::from(LakehouseError::Delta { name: spec.table.clone(), source })
+                }),
                 Err(error) => Err(error),
             },
             Err(error) => Err(error),
@@ -337,7 +339,8 @@ async fn write_partition(
 fn conform(batch: &RecordBatch, schema: &SchemaRef, table: &str) -> Result<RecordBatch> {
     let mut columns = Vec::with_capacity(batch.num_columns());
     for (column, field) in batch.columns().iter().zip(schema.fields()) {
-        let column = if column.data_type() == field.data_type() { column.clone() } else { cast(column, field.data_type())? };
+        let column =
+            if column.data_type() == field.data_type() { column.clone() } else { cast(column, field.data_type())? };
         if !field.is_nullable() && column.null_count() > 0 {
             return Err(DataFusionError::Execution(format!(
                 "{table}: column {} is NOT NULL but the input has {} NULLs",
@@ -380,7 +383,11 @@ impl DeltaCommitExec {
 
 impl DisplayAs for DeltaCommitExec {
     fn fmt_as(&self, _format: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "DeltaCommitExec: table={}, mode={:?}, txn={}@{}", self.spec.table, self.spec.mode, self.spec.txn.0, self.spec.txn.1)
+        write!(
+            f,
+            "DeltaCommitExec: table={}, mode={:?}, txn={}@{}",
+            self.spec.table, self.spec.mode, self.spec.txn.0, self.spec.txn.1
+        )
     }
 }
 
@@ -462,7 +469,8 @@ async fn commit(spec: WriteSpec, store: Arc<dyn ObjectStore>, mut input: Sendabl
             DataFusionError::Internal("DeltaCommitExec input is not the output of DeltaWriteExec".into())
         })?;
         for (add, count) in json.iter().zip(counts.iter()) {
-            let add: Add = serde_json::from_str(add.unwrap_or_default()).map_err(|e| DataFusionError::External(e.into()))?;
+            let add: Add =
+                serde_json::from_str(add.unwrap_or_default()).map_err(|e| DataFusionError::External(e.into()))?;
             adds.push(Action::Add(add));
             rows += count.unwrap_or(0);
         }
@@ -487,7 +495,8 @@ async fn commit(spec: WriteSpec, store: Arc<dyn ObjectStore>, mut input: Sendabl
                 return Err(LakehouseError::AlreadyExists { name: spec.table.clone() }.into());
             }
             let log_store = delta_builder(&store, &spec.url, &spec.table)?.build().map_err(delta)?.log_store();
-            let save_mode = if spec.mode == WriteMode::CreateOrReplace { SaveMode::Overwrite } else { SaveMode::ErrorIfExists };
+            let save_mode =
+                if spec.mode == WriteMode::CreateOrReplace { SaveMode::Overwrite } else { SaveMode::ErrorIfExists };
             let table = CreateBuilder::new()
                 .with_log_store(log_store)
                 .with_columns(spec.delta_schema()?.fields().cloned())
@@ -514,7 +523,8 @@ async fn commit(spec: WriteSpec, store: Arc<dyn ObjectStore>, mut input: Sendabl
                 actions.extend(log.iter().map(|file| Action::Remove(file.remove_action(true))));
             }
             if spec.evolve_schema {
-                let metadata = snapshot.metadata().clone().with_schema(&spec.delta_schema()?).map_err(|e| delta(e.into()))?;
+                let metadata =
+                    snapshot.metadata().clone().with_schema(&spec.delta_schema()?).map_err(|e| delta(e.into()))?;
                 actions.push(Action::Metadata(metadata));
             }
             let save_mode = if spec.mode == WriteMode::Overwrite { SaveMode::Overwrite } else { SaveMode::Append };

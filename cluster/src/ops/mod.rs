@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 pub use process::{binary_path, free_port, is_alive};
 pub use run_dir::{ClusterRecord, ExecutorRecord, RECORD_FILE};
 
+use ballista_core::serde::protobuf::ExecutorStoppedParams;
+use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
+
 use crate::config::Settings;
 use crate::operator_api::{ExecutorView, JobView};
 
@@ -25,7 +28,9 @@ pub enum OpsError {
     #[error("no cluster record in {0}: start one with `reviewlake cluster up --dir {0}`")]
     NoCluster(PathBuf),
     /// A cluster already runs from this run directory.
-    #[error("a cluster already runs from {dir} (scheduler pid {pid}); stop it with `reviewlake cluster down --dir {dir}`")]
+    #[error(
+        "a cluster already runs from {dir} (scheduler pid {pid}); stop it with `reviewlake cluster down --dir {dir}`"
+    )]
     AlreadyRunning {
         /// The run directory.
         dir: PathBuf,
@@ -33,7 +38,9 @@ pub enum OpsError {
         pid: u32,
     },
     /// A server binary was not found.
-    #[error("cannot find the {name} binary (looked at {searched:?}); build it with `cargo build --release --bins` or set REVIEWLAKE_BIN_DIR")]
+    #[error(
+        "cannot find the {name} binary (looked at {searched:?}); build it with `cargo build --release --bins` or set REVIEWLAKE_BIN_DIR"
+    )]
     MissingBinary {
         /// Binary name.
         name: String,
@@ -120,11 +127,11 @@ pub async fn up(spec: &ClusterSpec, settings: &Settings) -> Result<ClusterRecord
     if let Some(bad) = spec.vcores.iter().find(|&&v| v == 0) {
         return Err(OpsError::Usage(format!("--vcores values must be at least 1, got {bad}")));
     }
-    std::fs::create_dir_all(&spec.dir)
-        .map_err(|e| OpsError::Io { path: spec.dir.clone(), reason: e.to_string() })?;
+    std::fs::create_dir_all(&spec.dir).map_err(|e| OpsError::Io { path: spec.dir.clone(), reason: e.to_string() })?;
     // Absolute paths in the record keep it valid from any working directory.
     let spec = &ClusterSpec {
-        dir: std::path::absolute(&spec.dir).map_err(|e| OpsError::Io { path: spec.dir.clone(), reason: e.to_string() })?,
+        dir: std::path::absolute(&spec.dir)
+            .map_err(|e| OpsError::Io { path: spec.dir.clone(), reason: e.to_string() })?,
         ..spec.clone()
     };
     if let Ok(record) = ClusterRecord::load(&spec.dir) {
@@ -148,10 +155,16 @@ pub async fn up(spec: &ClusterSpec, settings: &Settings) -> Result<ClusterRecord
     args.extend(["--lakehouse".to_string(), lakehouse_root.clone()]);
     args.extend(
         [
-            "--bind-host", "127.0.0.1", "--external-host", "127.0.0.1",
-            "--port", &scheduler_port.to_string(),
-            "--http-port", &scheduler_http_port.to_string(),
-            "--policy", &policy,
+            "--bind-host",
+            "127.0.0.1",
+            "--external-host",
+            "127.0.0.1",
+            "--port",
+            &scheduler_port.to_string(),
+            "--http-port",
+            &scheduler_http_port.to_string(),
+            "--policy",
+            &policy,
         ]
         .map(String::from),
     );
@@ -217,16 +230,26 @@ async fn add_executors(
             args.extend(["--lakehouse".to_string(), record.lakehouse_root.clone()]);
         }
         args.extend([
-            "--id".into(), id.clone(),
-            "--scheduler".into(), record.scheduler_address(),
-            "--bind-host".into(), "127.0.0.1".into(),
-            "--external-host".into(), "127.0.0.1".into(),
-            "--port".into(), port.to_string(),
-            "--grpc-port".into(), grpc_port.to_string(),
-            "--http-port".into(), http_port.to_string(),
-            "--vcores".into(), vcores.to_string(),
-            "--work-dir".into(), work_dir.display().to_string(),
-            "--policy".into(), record.policy.clone(),
+            "--id".into(),
+            id.clone(),
+            "--scheduler".into(),
+            record.scheduler_address(),
+            "--bind-host".into(),
+            "127.0.0.1".into(),
+            "--external-host".into(),
+            "127.0.0.1".into(),
+            "--port".into(),
+            port.to_string(),
+            "--grpc-port".into(),
+            grpc_port.to_string(),
+            "--http-port".into(),
+            http_port.to_string(),
+            "--vcores".into(),
+            vcores.to_string(),
+            "--work-dir".into(),
+            work_dir.display().to_string(),
+            "--policy".into(),
+            record.policy.clone(),
         ]);
         let child = process::spawn(&executor_binary, &args, &log)?;
         record.executors.push(ExecutorRecord {
@@ -294,13 +317,26 @@ fn http_client() -> reqwest::Client {
 
 async fn get_json<T: serde::de::DeserializeOwned>(url: String) -> Result<T, OpsError> {
     let api_error = |reason: String| OpsError::Api { url: url.clone(), reason };
-    let response = http_client()
-        .get(&url)
-        .send()
-        .await
-        .map_err(|e| api_error(crate::executor::root_cause(&e)))?;
+    let response = http_client().get(&url).send().await.map_err(|e| api_error(crate::executor::root_cause(&e)))?;
     let response = response.error_for_status().map_err(|e| api_error(e.to_string()))?;
     response.json().await.map_err(|e| api_error(e.to_string()))
+}
+
+/// Reports to the scheduler of `record` that executor `id` has stopped.
+///
+/// The executor reports this itself when it starts draining, but while it drains it still
+/// polls for work, and a poll registers it again: it can take a task it will never run. Once
+/// its process has exited, reporting the stop again removes it for good and reschedules
+/// whatever it held.
+async fn report_stopped(record: &ClusterRecord, id: &str) -> Result<(), OpsError> {
+    let url = format!("http://{}", record.scheduler_address());
+    let api_error = |reason: String| OpsError::Api { url: url.clone(), reason };
+    let mut client =
+        SchedulerGrpcClient::connect(url.clone()).await.map_err(|e| api_error(crate::executor::root_cause(&e)))?;
+    let stopped =
+        ExecutorStoppedParams { executor_id: id.to_string(), reason: "its process exited (cluster scale)".into() };
+    client.executor_stopped(stopped).await.map_err(|e| api_error(e.message().to_string()))?;
+    Ok(())
 }
 
 /// The executors the scheduler of `record` knows.
@@ -324,7 +360,11 @@ pub async fn status(dir: &Path) -> Result<String, OpsError> {
     if !is_alive(record.scheduler_pid) {
         return Err(OpsError::Api {
             url: record.api_url(),
-            reason: format!("the scheduler (pid {}) is not running; see {}", record.scheduler_pid, record.scheduler_log.display()),
+            reason: format!(
+                "the scheduler (pid {}) is not running; see {}",
+                record.scheduler_pid,
+                record.scheduler_log.display()
+            ),
         });
     }
     let executors = executors(&record).await?;
@@ -336,7 +376,10 @@ pub async fn status(dir: &Path) -> Result<String, OpsError> {
         record.policy,
         record.api_url()
     );
-    out.push_str(&format!("{:<14} {:<21} {:>6} {:>7} {:>5} {:>10} {:>8}\n", "EXECUTOR", "ADDRESS", "VCORES", "RUNNING", "FREE", "HEARTBEAT", "PID"));
+    out.push_str(&format!(
+        "{:<14} {:<21} {:>6} {:>7} {:>5} {:>10} {:>8}\n",
+        "EXECUTOR", "ADDRESS", "VCORES", "RUNNING", "FREE", "HEARTBEAT", "PID"
+    ));
     for executor in &executors {
         let pid = record
             .executors
@@ -393,6 +436,9 @@ pub async fn scale(spec: &ClusterSpec, settings: &Settings) -> Result<ClusterRec
         record.save(&spec.dir)?;
         if !killed.is_empty() {
             tracing::warn!(?killed, "executors did not drain in time and were killed");
+        }
+        for executor in &removed {
+            report_stopped(&record, &executor.id).await?;
         }
     }
     Ok(record)

@@ -37,11 +37,7 @@ pub fn extract_category(main_cat: Option<&str>, category_list: &[&str]) -> Optio
 /// assert!(extract_category_into(Some("  "), ["Magazine Subscriptions", "Arts, Music &amp; Photography"], &mut out));
 /// assert_eq!(out, "Magazine Subscriptions");
 /// ```
-pub fn extract_category_into<'a, I>(
-    main_cat: Option<&str>,
-    category_list: I,
-    out: &mut String,
-) -> bool
+pub fn extract_category_into<'a, I>(main_cat: Option<&str>, category_list: I, out: &mut String) -> bool
 where
     I: IntoIterator<Item = &'a str>,
 {
@@ -97,11 +93,8 @@ fn img_alt(html: &str) -> Option<&str> {
     let mut from = 0;
     while let Some(p) = b[from..].iter().position(|&c| c == b'<') {
         let lt = from + p;
-        let is_img = b
-            .get(lt + 1..lt + 4)
-            .is_some_and(|n| n.eq_ignore_ascii_case(b"img"))
-            && b.get(lt + 4)
-                .is_none_or(|&c| c.is_ascii_whitespace() || c == b'/' || c == b'>');
+        let is_img = b.get(lt + 1..lt + 4).is_some_and(|n| n.eq_ignore_ascii_case(b"img"))
+            && b.get(lt + 4).is_none_or(|&c| c.is_ascii_whitespace() || c == b'/' || c == b'>');
         if is_img {
             let end = tag_end(b, lt).unwrap_or(b.len());
             return attribute(&html[lt + 4..end], "alt");
@@ -140,10 +133,7 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
             let (start, end) = match b.get(i) {
                 Some(&q @ (b'"' | b'\'')) => {
                     let start = i + 1;
-                    let end = b[start..]
-                        .iter()
-                        .position(|&c| c == q)
-                        .map_or(b.len(), |p| start + p);
+                    let end = b[start..].iter().position(|&c| c == q).map_or(b.len(), |p| start + p);
                     i = (end + 1).min(b.len());
                     (start, end)
                 }
@@ -165,10 +155,8 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 }
 
 /// Lowercase words kept lowercase inside a title ("Buy a Kindle", "Arts & Crafts").
-const SMALL_WORDS: &[&str] = &[
-    "a", "an", "and", "as", "at", "but", "by", "for", "in", "nor", "of", "on", "or", "the", "to",
-    "vs", "with",
-];
+const SMALL_WORDS: &[&str] =
+    &["a", "an", "and", "as", "at", "but", "by", "for", "in", "nor", "of", "on", "or", "the", "to", "vs", "with"];
 
 /// Words whose canonical form is not plain capitalisation (real Amazon categories:
 /// "Movies & TV", "CDs & Vinyl", "GPS & Navigation", "3D Printing").
@@ -228,11 +216,7 @@ pub fn canonical_category_case(text: &str, out: &mut String) {
             continue;
         }
         let core = word.trim_matches(|c: char| !c.is_alphanumeric());
-        if caseless
-            && let Some((_, canon)) = SPECIAL_WORDS
-                .iter()
-                .find(|(lc, _)| lc.eq_ignore_ascii_case(core))
-        {
+        if caseless && let Some((_, canon)) = SPECIAL_WORDS.iter().find(|(lc, _)| lc.eq_ignore_ascii_case(core)) {
             let lead = word.find(core).unwrap_or(0);
             out.push_str(&word[..lead]);
             out.push_str(canon);
@@ -273,10 +257,7 @@ fn needs_recase(text: &str) -> bool {
         return text.chars().any(char::is_alphabetic);
     }
     text.split(' ').enumerate().any(|(k, w)| {
-        let starts_lower = w
-            .chars()
-            .find(|c| c.is_alphanumeric())
-            .is_some_and(char::is_lowercase);
+        let starts_lower = w.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_lowercase);
         starts_lower
             && !w.chars().any(char::is_uppercase)
             && !(k > 0 && SMALL_WORDS.iter().any(|s| s.eq_ignore_ascii_case(w)))
@@ -294,14 +275,8 @@ mod tests {
     #[test]
     fn main_cat_values_seen_in_meta_gift_cards() {
         let img = r#"<img src="https://images-na.ssl-images-amazon.com/images/G/01/nav2/images/gui/amazon-fashion-store-new._CB520838675_.png" class="nav-categ-image" alt="AMAZON FASHION"/>"#;
-        assert_eq!(
-            cat(Some(img), &["Gift Cards"]).as_deref(),
-            Some("Amazon Fashion")
-        );
-        assert_eq!(
-            cat(Some("Amazon Fashion"), &[]).as_deref(),
-            Some("Amazon Fashion")
-        );
+        assert_eq!(cat(Some(img), &["Gift Cards"]).as_deref(), Some("Amazon Fashion"));
+        assert_eq!(cat(Some("Amazon Fashion"), &[]).as_deref(), Some("Amazon Fashion"));
         for same in [
             "Gift Cards",
             "Toys & Games",
@@ -320,65 +295,29 @@ mod tests {
         ] {
             assert_eq!(cat(Some(same), &[]).as_deref(), Some(same));
         }
-        assert_eq!(
-            cat(Some("Arts, Crafts &amp; Sewing"), &[]).as_deref(),
-            Some("Arts, Crafts & Sewing")
-        );
+        assert_eq!(cat(Some("Arts, Crafts &amp; Sewing"), &[]).as_deref(), Some("Arts, Crafts & Sewing"));
         // main_cat "" with breadcrumb ["Gift Cards", "Gift Cards"].
-        assert_eq!(
-            cat(Some(""), &["Gift Cards", "Gift Cards"]).as_deref(),
-            Some("Gift Cards")
-        );
+        assert_eq!(cat(Some(""), &["Gift Cards", "Gift Cards"]).as_deref(), Some("Gift Cards"));
         // main_cat "" and category [] (several rows).
         assert_eq!(cat(Some(""), &[]), None);
     }
 
     #[test]
     fn breadcrumb_fallback_is_cleaned() {
-        assert_eq!(
-            cat(None, &["Arts, Music &amp; Photography"]).as_deref(),
-            Some("Arts, Music & Photography")
-        );
-        assert_eq!(
-            cat(Some("  \n "), &["  ", "", " Fashion &amp; Style "]).as_deref(),
-            Some("Fashion & Style")
-        );
-        assert_eq!(
-            cat(None, &["<b></b>", "CDs &amp; Vinyl"]).as_deref(),
-            Some("CDs & Vinyl")
-        );
+        assert_eq!(cat(None, &["Arts, Music &amp; Photography"]).as_deref(), Some("Arts, Music & Photography"));
+        assert_eq!(cat(Some("  \n "), &["  ", "", " Fashion &amp; Style "]).as_deref(), Some("Fashion & Style"));
+        assert_eq!(cat(None, &["<b></b>", "CDs &amp; Vinyl"]).as_deref(), Some("CDs & Vinyl"));
     }
 
     #[test]
     fn img_without_alt_or_blank_alt_falls_back() {
-        assert_eq!(
-            cat(Some(r#"<img src="x.png"/>"#), &["Books"]).as_deref(),
-            Some("Books")
-        );
-        assert_eq!(
-            cat(Some(r#"<img alt="  " src="x.png">"#), &["Books"]).as_deref(),
-            Some("Books")
-        );
-        assert_eq!(
-            cat(Some(r#"<IMG SRC=x.png ALT=Beauty>"#), &[]).as_deref(),
-            Some("Beauty")
-        );
-        assert_eq!(
-            cat(Some(r#"<img data-alt="no" alt='Luxury  Beauty'>"#), &[]).as_deref(),
-            Some("Luxury Beauty")
-        );
-        assert_eq!(
-            cat(Some("&lt;img alt=&quot;All Beauty&quot;/&gt;"), &[]).as_deref(),
-            Some("All Beauty")
-        );
-        assert_eq!(
-            cat(Some(r#"<img alt="Toys &amp; Games">"#), &[]).as_deref(),
-            Some("Toys & Games")
-        );
-        assert_eq!(
-            cat(Some(r#"<img src="x" alt="unterminated"#), &[]).as_deref(),
-            Some("Unterminated")
-        );
+        assert_eq!(cat(Some(r#"<img src="x.png"/>"#), &["Books"]).as_deref(), Some("Books"));
+        assert_eq!(cat(Some(r#"<img alt="  " src="x.png">"#), &["Books"]).as_deref(), Some("Books"));
+        assert_eq!(cat(Some(r#"<IMG SRC=x.png ALT=Beauty>"#), &[]).as_deref(), Some("Beauty"));
+        assert_eq!(cat(Some(r#"<img data-alt="no" alt='Luxury  Beauty'>"#), &[]).as_deref(), Some("Luxury Beauty"));
+        assert_eq!(cat(Some("&lt;img alt=&quot;All Beauty&quot;/&gt;"), &[]).as_deref(), Some("All Beauty"));
+        assert_eq!(cat(Some(r#"<img alt="Toys &amp; Games">"#), &[]).as_deref(), Some("Toys & Games"));
+        assert_eq!(cat(Some(r#"<img src="x" alt="unterminated"#), &[]).as_deref(), Some("Unterminated"));
     }
 
     #[test]
@@ -400,10 +339,7 @@ mod tests {
         assert_eq!(canon("BUY A KINDLE"), "Buy a Kindle");
         assert_eq!(canon("THE BEST OF (TV)"), "The Best of (TV)");
         assert_eq!(canon("éLECTRONIQUE"), "éLECTRONIQUE");
-        assert_eq!(
-            canon("ÉLECTRONIQUE GRAND PUBLIC"),
-            "Électronique Grand Public"
-        );
+        assert_eq!(canon("ÉLECTRONIQUE GRAND PUBLIC"), "Électronique Grand Public");
         assert_eq!(canon("123"), "123");
     }
 

@@ -216,10 +216,7 @@ mod tests {
         assert_eq!(unix_seconds_to_days(i64::MAX), i32::MAX);
         assert_eq!(unix_seconds_to_days(i64::MIN), i32::MIN);
         // Gift_Cards_5 row 1: unixReviewTime 1529193600 with reviewTime "06 17, 2018".
-        assert_eq!(
-            unix_seconds_to_days(1_529_193_600),
-            days_from_ymd(2018, 6, 17).unwrap()
-        );
+        assert_eq!(unix_seconds_to_days(1_529_193_600), days_from_ymd(2018, 6, 17).unwrap());
     }
 
     #[test]
@@ -227,24 +224,15 @@ mod tests {
         assert_eq!(parse_review_date("06 17, 2018"), days_from_ymd(2018, 6, 17));
         assert_eq!(parse_review_date("06 2, 2018"), days_from_ymd(2018, 6, 2));
         assert_eq!(parse_review_date("04 5, 2017"), days_from_ymd(2017, 4, 5));
-        assert_eq!(
-            parse_review_date("12 30, 2016"),
-            days_from_ymd(2016, 12, 30)
-        );
+        assert_eq!(parse_review_date("12 30, 2016"), days_from_ymd(2016, 12, 30));
         assert_eq!(parse_review_date("1529193600"), days_from_ymd(2018, 6, 17));
         assert_eq!(parse_review_date(" 1420070400 "), Some(16_436));
     }
 
     #[test]
     fn metadata_date_strings() {
-        assert_eq!(
-            parse_review_date("May 15, 2009"),
-            days_from_ymd(2009, 5, 15)
-        );
-        assert_eq!(
-            parse_review_date("December 13, 2013"),
-            days_from_ymd(2013, 12, 13)
-        );
+        assert_eq!(parse_review_date("May 15, 2009"), days_from_ymd(2009, 5, 15));
+        assert_eq!(parse_review_date("December 13, 2013"), days_from_ymd(2013, 12, 13));
         assert_eq!(parse_review_date("Sept 5, 2012"), days_from_ymd(2012, 9, 5));
         assert_eq!(parse_review_date("aug. 3, 2012"), days_from_ymd(2012, 8, 3));
         assert_eq!(parse_review_date("2016-06-06"), days_from_ymd(2016, 6, 6));

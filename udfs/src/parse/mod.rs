@@ -27,9 +27,7 @@ mod title;
 
 pub use brand::{UNKNOWN, normalize_brand, normalize_brand_into};
 pub use category::{canonical_category_case, extract_category, extract_category_into};
-pub use dates::{
-    checked_unix_seconds_to_days, days_from_ymd, parse_review_date, unix_seconds_to_days,
-};
+pub use dates::{checked_unix_seconds_to_days, days_from_ymd, parse_review_date, unix_seconds_to_days};
 pub use numbers::{parse_bool, parse_rating, parse_vote};
 pub use price::parse_price;
 pub use title::{clean_title, clean_title_into};

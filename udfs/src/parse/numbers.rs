@@ -43,8 +43,7 @@ fn scan_grouped_int(b: &[u8], mut sink: impl FnMut(u8) -> Option<()>) -> Option<
     // Commas are separators only after a 1-3 digit first group and before exactly 3 digits.
     if (1..=3).contains(&first_group) {
         while b.get(i) == Some(&b',')
-            && b.get(i + 1..i + 4)
-                .is_some_and(|g| g.iter().all(u8::is_ascii_digit))
+            && b.get(i + 1..i + 4).is_some_and(|g| g.iter().all(u8::is_ascii_digit))
             && !b.get(i + 4).is_some_and(u8::is_ascii_digit)
         {
             for &d in &b[i + 1..i + 4] {
@@ -73,10 +72,7 @@ pub fn parse_vote(text: &str) -> Option<i64> {
     let mut value: i64 = 0;
     let mut overflow = false;
     let (digits, used) = scan_grouped_int(b, |d| {
-        match value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(i64::from(d - b'0')))
-        {
+        match value.checked_mul(10).and_then(|v| v.checked_add(i64::from(d - b'0'))) {
             Some(v) => value = v,
             None => overflow = true,
         }
@@ -155,19 +151,7 @@ mod tests {
         assert_eq!(parse_vote("12"), Some(12));
         assert_eq!(parse_vote("0"), Some(0));
         assert_eq!(parse_vote("2,000,000"), Some(2_000_000));
-        for junk in [
-            "",
-            " ",
-            "-1",
-            "+1",
-            "1.5",
-            "1,34",
-            "12a",
-            "a12",
-            "1 341",
-            "99999999999999999999",
-            ",",
-        ] {
+        for junk in ["", " ", "-1", "+1", "1.5", "1,34", "12a", "a12", "1 341", "99999999999999999999", ","] {
             assert_eq!(parse_vote(junk), None, "{junk:?}");
         }
         assert_eq!(parse_vote("9,223,372,036,854,775,807"), Some(i64::MAX));
@@ -193,19 +177,7 @@ mod tests {
         assert_eq!(parse_rating(" 3.0 "), Some(3.0));
         assert_eq!(parse_rating("0"), Some(0.0));
         assert_eq!(parse_rating("0.0"), Some(0.0));
-        for junk in [
-            "",
-            "5.01",
-            "6",
-            "-1",
-            "NaN",
-            "inf",
-            "4e0",
-            "4,0",
-            "1,000",
-            "four",
-            "4.0 stars",
-        ] {
+        for junk in ["", "5.01", "6", "-1", "NaN", "inf", "4e0", "4,0", "1,000", "four", "4.0 stars"] {
             assert_eq!(parse_rating(junk), None, "{junk}");
         }
     }

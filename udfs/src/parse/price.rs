@@ -41,20 +41,13 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 }
 
 fn scan_amount(b: &[u8]) -> Option<(f64, usize)> {
-    let start = if b.first() == Some(&b'$') {
-        skip_ws(b, 1)
-    } else {
-        0
-    };
+    let start = if b.first() == Some(&b'$') { skip_ws(b, 1) } else { 0 };
     let (v, used) = scan_decimal(&b[start..])?;
     Some((v, start + used))
 }
 
 fn separator_len(b: &[u8]) -> Option<usize> {
-    ["-", "\u{2013}", "\u{2014}", "to"]
-        .iter()
-        .find(|sep| b.starts_with(sep.as_bytes()))
-        .map(|sep| sep.len())
+    ["-", "\u{2013}", "\u{2014}", "to"].iter().find(|sep| b.starts_with(sep.as_bytes())).map(|sep| sep.len())
 }
 
 #[cfg(test)]

@@ -247,7 +247,9 @@ mod tests {
 
     #[test]
     fn checking_agrees_with_parsing() {
-        for line in ["", "{", "[1]", "null", "\"x\"", r#"{"a": 1} 2"#, r#"{"asin": "B1", "style": {"x": [1, {}]}}"#, "{} "] {
+        for line in
+            ["", "{", "[1]", "null", "\"x\"", r#"{"a": 1} 2"#, r#"{"asin": "B1", "style": {"x": [1, {}]}}"#, "{} "]
+        {
             assert_eq!(record_error(line), parse_record(line, &REVIEW_FIELDS).err(), "{line}");
         }
     }

@@ -58,10 +58,7 @@ mod tests {
             title(" Amazon Gift Card - Print - Happy Father&#39;s Day (World&#39;s Best Dad)"),
             "Amazon Gift Card - Print - Happy Father's Day (World's Best Dad)"
         );
-        assert_eq!(
-            title(" Amazon Gift Card - Print - Amazon &#39;a&#39;"),
-            "Amazon Gift Card - Print - Amazon 'a'"
-        );
+        assert_eq!(title(" Amazon Gift Card - Print - Amazon &#39;a&#39;"), "Amazon Gift Card - Print - Amazon 'a'");
         assert_eq!(
             title("Vacuum Hoover Clearner --- 12 Month Warranty &gt;&gt;&gt; THT Trading"),
             "Vacuum Hoover Clearner --- 12 Month Warranty >>> THT Trading"
@@ -70,29 +67,18 @@ mod tests {
             title("Amazon.com Gift Card in a Brown &amp; Blue Tin (Classic Blue Card Design)"),
             "Amazon.com Gift Card in a Brown & Blue Tin (Classic Blue Card Design)"
         );
-        assert_eq!(
-            title("Serendipity 3 $100.00 Gift Card"),
-            "Serendipity 3 $100.00 Gift Card"
-        );
-        assert_eq!(
-            title("<span class=\"a-size-medium a-color-secondary\""),
-            "Unknown"
-        );
+        assert_eq!(title("Serendipity 3 $100.00 Gift Card"), "Serendipity 3 $100.00 Gift Card");
+        assert_eq!(title("<span class=\"a-size-medium a-color-secondary\""), "Unknown");
     }
 
     #[test]
     fn spec_variants() {
         assert_eq!(title("<span id=\"x\">T</span>"), "T");
         assert_eq!(
-            title(
-                "<span id=\"productTitle\" class=\"a\">\n   Nintendo Switch &ndash; Neon\n</span>"
-            ),
+            title("<span id=\"productTitle\" class=\"a\">\n   Nintendo Switch &ndash; Neon\n</span>"),
             "Nintendo Switch \u{2013} Neon"
         );
-        assert_eq!(
-            title("It&rsquo;s &quot;Quoted&quot;"),
-            "It\u{2019}s \"Quoted\""
-        );
+        assert_eq!(title("It&rsquo;s &quot;Quoted&quot;"), "It\u{2019}s \"Quoted\"");
         assert_eq!(title("   "), "Unknown");
         assert_eq!(title("<span></span>"), "Unknown");
         assert_eq!(clean_title(None), "Unknown");

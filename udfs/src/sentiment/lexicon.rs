@@ -74,21 +74,11 @@ pub(crate) fn words(xml: &str) -> HashMap<Box<str>, Entry, FxBuildHasher> {
     let mut words: HashMap<Box<str>, Entry, FxBuildHasher> = HashMap::default();
     let mut adjectives: Vec<(&str, [f64; 3])> = Vec::new();
     for (form, groups) in &order {
-        let per_pos: Vec<(Option<&str>, [f64; 3])> = groups
-            .iter()
-            .map(|(pos, rows)| (pos.as_deref(), mean3(rows)))
-            .collect();
+        let per_pos: Vec<(Option<&str>, [f64; 3])> =
+            groups.iter().map(|(pos, rows)| (pos.as_deref(), mean3(rows))).collect();
         let [polarity, subjectivity, intensity] = mean3(per_pos.iter().map(|(_, v)| v));
         let modifier = per_pos.iter().any(|(pos, _)| *pos == Some("RB"));
-        words.insert(
-            form.as_ref().into(),
-            Entry {
-                polarity,
-                subjectivity,
-                intensity,
-                modifier,
-            },
-        );
+        words.insert(form.as_ref().into(), Entry { polarity, subjectivity, intensity, modifier });
         if let Some((_, jj)) = per_pos.iter().find(|(pos, _)| *pos == Some("JJ")) {
             adjectives.push((form, *jj));
         }
@@ -107,15 +97,7 @@ pub(crate) fn words(xml: &str) -> HashMap<Box<str>, Entry, FxBuildHasher> {
             stem.truncate(stem.len() - 2);
         }
         stem.push_str("ly");
-        words.insert(
-            stem.into(),
-            Entry {
-                polarity,
-                subjectivity,
-                intensity,
-                modifier: true,
-            },
-        );
+        words.insert(stem.into(), Entry { polarity, subjectivity, intensity, modifier: true });
     }
     words
 }
@@ -220,10 +202,7 @@ fn parse_start_tag(xml: &str, mut i: usize) -> Option<(&str, Attrs<'_>, bool, us
 /// XML attribute-value normalisation: entity references are expanded and literal tab/newline
 /// characters become spaces, as the expat parser under ElementTree does.
 fn decode_attr(raw: &str) -> Cow<'_, str> {
-    if !raw
-        .bytes()
-        .any(|c| matches!(c, b'&' | b'\t' | b'\n' | b'\r'))
-    {
+    if !raw.bytes().any(|c| matches!(c, b'&' | b'\t' | b'\n' | b'\r')) {
         return Cow::Borrowed(raw);
     }
     let mut out = String::with_capacity(raw.len());
@@ -288,10 +267,8 @@ fn sense_from(attrs: Attrs<'_>) -> Sense<'_> {
             "intensity" => 2,
             _ => continue,
         };
-        scores[slot] = value
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("vendored lexicon has a non-numeric {key}: {value:?}"));
+        scores[slot] =
+            value.trim().parse().unwrap_or_else(|_| panic!("vendored lexicon has a non-numeric {key}: {value:?}"));
     }
     Sense { form, pos, scores }
 }

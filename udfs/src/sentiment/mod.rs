@@ -71,17 +71,9 @@ pub fn sentiment(text: &str) -> Sentiment {
                 }
                 s
             }
-            Err(_) => score(
-                tokenize::tokenize(text, &mut Buffers::default()),
-                &mut String::new(),
-            ),
+            Err(_) => score(tokenize::tokenize(text, &mut Buffers::default()), &mut String::new()),
         })
-        .unwrap_or_else(|_| {
-            score(
-                tokenize::tokenize(text, &mut Buffers::default()),
-                &mut String::new(),
-            )
-        })
+        .unwrap_or_else(|_| score(tokenize::tokenize(text, &mut Buffers::default()), &mut String::new()))
 }
 
 /// The polarity of [`sentiment`]: -1.0 (negative) to 1.0 (positive).
@@ -142,15 +134,7 @@ impl Vocabulary {
     fn load() -> Vocabulary {
         let mut tokens: HashMap<Box<str>, Info, FxBuildHasher> = lexicon::words(lexicon::XML)
             .into_iter()
-            .map(|(w, e)| {
-                (
-                    w,
-                    Info {
-                        word: Some(e),
-                        ..Info::default()
-                    },
-                )
-            })
+            .map(|(w, e)| (w, Info { word: Some(e), ..Info::default() }))
             .collect();
         for w in ["no", "not", "n't", "never"] {
             tokens.entry(w.into()).or_default().negation = true;
@@ -208,11 +192,7 @@ fn clamp(x: f64) -> f64 {
 /// Characters in `w`, which is what Python's `len` counts.
 #[inline]
 fn char_len(w: &str) -> usize {
-    if w.is_ascii() {
-        w.len()
-    } else {
-        w.chars().count()
-    }
+    if w.is_ascii() { w.len() } else { w.chars().count() }
 }
 
 /// Pattern's `Sentiment.assessments` followed by its averaging, streamed over the tokens.
@@ -229,13 +209,7 @@ fn score<'t>(tokens: impl Iterator<Item = &'t str>, lower: &mut String) -> Senti
     for token in tokens {
         let w = lowercase(token, lower);
         let info = vocabulary.get(w).copied().unwrap_or_default();
-        if let Some(Entry {
-            polarity,
-            subjectivity,
-            intensity,
-            modifier: is_modifier,
-        }) = info.word
-        {
+        if let Some(Entry { polarity, subjectivity, intensity, modifier: is_modifier }) = info.word {
             match (modifier, last.as_mut()) {
                 // "very good": the modifier's own assessment becomes the pair's, scaled by its
                 // intensity; the next modifier in a chain uses the new word's intensity.
@@ -246,12 +220,7 @@ fn score<'t>(tokens: impl Iterator<Item = &'t str>, lower: &mut String) -> Senti
                 }
                 _ => {
                     done.add(last.take());
-                    last = Some(Assessment {
-                        polarity,
-                        subjectivity,
-                        intensity,
-                        negated: false,
-                    });
+                    last = Some(Assessment { polarity, subjectivity, intensity, negated: false });
                 }
             }
             if negation && let Some(a) = last.as_mut() {
@@ -292,12 +261,7 @@ fn score<'t>(tokens: impl Iterator<Item = &'t str>, lower: &mut String) -> Senti
         // Unlike a word, this closes the modifier's assessment without ending the modifier: a
         // word after it rescales the emoticon (Pattern does the same).
         done.add(last.take());
-        last = Some(Assessment {
-            polarity,
-            subjectivity: 1.0,
-            intensity: 1.0,
-            negated: false,
-        });
+        last = Some(Assessment { polarity, subjectivity: 1.0, intensity: 1.0, negated: false });
     }
     done.add(last);
     done.mean()
@@ -316,11 +280,7 @@ impl Totals {
     fn add(&mut self, a: Option<Assessment>) {
         if let Some(a) = a {
             // "not good" = slightly bad, "not bad" = slightly good.
-            self.polarity += if a.negated {
-                a.polarity * -0.5
-            } else {
-                a.polarity
-            };
+            self.polarity += if a.negated { a.polarity * -0.5 } else { a.polarity };
             self.subjectivity += a.subjectivity;
             self.count += 1;
         }
@@ -328,10 +288,7 @@ impl Totals {
 
     fn mean(&self) -> Sentiment {
         let n = self.count.max(1) as f64;
-        Sentiment {
-            polarity: self.polarity / n,
-            subjectivity: self.subjectivity / n,
-        }
+        Sentiment { polarity: self.polarity / n, subjectivity: self.subjectivity / n }
     }
 }
 
@@ -414,10 +371,7 @@ mod tests {
     fn intensifiers_scale_the_next_word() {
         assert_eq!(s("very good"), (0.9099999999999999, 0.7800000000000001));
         assert_eq!(s("Very nice"), (0.78, 1.0));
-        assert_eq!(
-            s("not very good"),
-            (-0.26923076923076916, 0.46153846153846156)
-        );
+        assert_eq!(s("not very good"), (-0.26923076923076916, 0.46153846153846156));
         // "really" got "real"'s intensity of 1.0.
         assert_eq!(s("really good"), (0.7, 0.6000000000000001));
     }
@@ -557,14 +511,7 @@ mod tests {
             assert!((-1.0..=1.0).contains(&r.polarity), "{text:?} {r:?}");
             assert!((0.0..=1.0).contains(&r.subjectivity), "{text:?} {r:?}");
         }
-        for c in [
-            '\u{0}',
-            '\u{7f}',
-            '\u{85}',
-            '\u{fffd}',
-            '\u{10ffff}',
-            '\u{300}',
-        ] {
+        for c in ['\u{0}', '\u{7f}', '\u{85}', '\u{fffd}', '\u{10ffff}', '\u{300}'] {
             let text: String = std::iter::repeat_n(c, 50).collect();
             assert_eq!(s(&text), (0.0, 0.0));
         }
@@ -578,19 +525,13 @@ mod tests {
         assert!((-1.0..=1.0).contains(&r.polarity) && (0.0..=1.0).contains(&r.subjectivity));
         // Degenerate inputs that stress each loop: one giant token, one giant run of
         // punctuation, one giant sentence of terminals, nothing but line breaks.
-        for unit in [
-            "a", "!", ".", ")", "(", "(!)", ": ", "\n", "\r\n", "not ", "very ", "\u{2665}",
-        ] {
+        for unit in ["a", "!", ".", ")", "(", "(!)", ": ", "\n", "\r\n", "not ", "very ", "\u{2665}"] {
             let text = unit.repeat((1 << 20) / unit.len());
             let r = sentiment(&text);
             assert!((-1.0..=1.0).contains(&r.polarity), "{unit:?}");
         }
         // Generous even for an unoptimised build on a busy machine; quadratic behaviour on any
         // of these inputs would take minutes.
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(20),
-            "{:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
     }
 }

@@ -29,19 +29,11 @@ pub(crate) struct Span {
 impl Span {
     #[inline]
     fn new(text: &str, start: usize, end: usize) -> Span {
-        Span {
-            start,
-            end,
-            kind: kind(&text.as_bytes()[start..end]),
-        }
+        Span { start, end, kind: kind(&text.as_bytes()[start..end]) }
     }
 }
 
-const EOS_SPAN: Span = Span {
-    start: 0,
-    end: 0,
-    kind: Kind::Break,
-};
+const EOS_SPAN: Span = Span { start: 0, end: 0, kind: Kind::Break };
 
 /// Reusable buffers, so a call allocates nothing once they have grown to the largest input.
 #[derive(Default)]
@@ -78,26 +70,18 @@ const PUNCT: [bool; 256] = {
 
 /// Exceptions to splitting a trailing period, matched case-sensitively as Pattern does.
 const ABBREVIATIONS: &[&str] = &[
-    "a.", "adj.", "adv.", "al.", "a.m.", "c.", "cf.", "comp.", "conf.", "def.", "ed.", "e.g.",
-    "esp.", "etc.", "ex.", "f.", "fig.", "gen.", "id.", "i.e.", "int.", "l.", "m.", "Med.", "Mil.",
-    "Mr.", "n.", "n.q.", "orig.", "pl.", "pred.", "pres.", "p.m.", "ref.", "v.", "vs.", "w/",
+    "a.", "adj.", "adv.", "al.", "a.m.", "c.", "cf.", "comp.", "conf.", "def.", "ed.", "e.g.", "esp.", "etc.", "ex.",
+    "f.", "fig.", "gen.", "id.", "i.e.", "int.", "l.", "m.", "Med.", "Mil.", "Mr.", "n.", "n.q.", "orig.", "pl.",
+    "pred.", "pres.", "p.m.", "ref.", "v.", "vs.", "w/",
 ];
 
 /// Tokenizes `text`, using `bufs` for scratch space.
 pub(crate) fn tokenize<'a>(text: &'a str, bufs: &'a mut Buffers) -> Tokens<'a> {
-    let Buffers {
-        spans,
-        tail,
-        joined,
-        rewritten,
-    } = bufs;
+    let Buffers { spans, tail, joined, rewritten } = bufs;
     spans.clear();
     split_words(text, spans, tail);
     if !may_glue(text, spans) {
-        return Tokens::Spans {
-            text,
-            spans: spans.iter(),
-        };
+        return Tokens::Spans { text, spans: spans.iter() };
     }
     join_sentences(text, spans, joined);
     if joined.as_bytes().contains(&b'!') && glue_sarcasm(joined, rewritten) {
@@ -106,19 +90,13 @@ pub(crate) fn tokenize<'a>(text: &'a str, bufs: &'a mut Buffers) -> Tokens<'a> {
     if glue_emoticons(joined, rewritten) {
         std::mem::swap(joined, rewritten);
     }
-    Tokens::Joined {
-        buf: joined,
-        pos: 0,
-    }
+    Tokens::Joined { buf: joined, pos: 0 }
 }
 
 /// The tokens of a text, in order.
 pub(crate) enum Tokens<'a> {
     /// Nothing needed gluing: the split words are the tokens, less paragraph breaks.
-    Spans {
-        text: &'a str,
-        spans: std::slice::Iter<'a, Span>,
-    },
+    Spans { text: &'a str, spans: std::slice::Iter<'a, Span> },
     /// Sentences re-joined and re-glued: tokens are separated by `' '` or `'\n'`.
     Joined { buf: &'a str, pos: usize },
 }
@@ -129,9 +107,7 @@ impl<'a> Iterator for Tokens<'a> {
     #[inline]
     fn next(&mut self) -> Option<&'a str> {
         match self {
-            Tokens::Spans { text, spans } => spans
-                .find(|s| s.kind != Kind::Break)
-                .map(|s| &text[s.start..s.end]),
+            Tokens::Spans { text, spans } => spans.find(|s| s.kind != Kind::Break).map(|s| &text[s.start..s.end]),
             Tokens::Joined { buf, pos } => {
                 let b = buf.as_bytes();
                 while *pos < b.len() && (b[*pos] == b' ' || b[*pos] == b'\n') {
@@ -338,13 +314,7 @@ fn split_punctuation(text: &str, s: usize, e: usize, spans: &mut Vec<Span>, tail
 }
 
 /// Splitting for words that start or end with punctuation or a period.
-fn split_punctuation_slow(
-    text: &str,
-    mut s: usize,
-    mut e: usize,
-    spans: &mut Vec<Span>,
-    tail: &mut Vec<Span>,
-) {
+fn split_punctuation_slow(text: &str, mut s: usize, mut e: usize, spans: &mut Vec<Span>, tail: &mut Vec<Span>) {
     let b = text.as_bytes();
     while s < e && PUNCT[b[s] as usize] {
         spans.push(Span::new(text, s, s + 1));
@@ -384,17 +354,12 @@ fn is_abbreviation(w: &[u8]) -> bool {
     if ABBREVIATIONS.iter().any(|a| a.as_bytes() == w) {
         return true;
     }
-    let alternating = w.len().is_multiple_of(2)
-        && w.chunks_exact(2)
-            .all(|p| p[0].is_ascii_alphabetic() && p[1] == b'.');
+    let alternating =
+        w.len().is_multiple_of(2) && w.chunks_exact(2).all(|p| p[0].is_ascii_alphabetic() && p[1] == b'.');
     if alternating {
         return true;
     }
-    w.len() >= 3
-        && w[0].is_ascii_uppercase()
-        && w[1..w.len() - 1]
-            .iter()
-            .all(|c| b"bcdfghjklmnpqrstvwxz|".contains(c))
+    w.len() >= 3 && w[0].is_ascii_uppercase() && w[1..w.len() - 1].iter().all(|c| b"bcdfghjklmnpqrstvwxz|".contains(c))
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -518,54 +483,13 @@ fn glue_sarcasm(buf: &str, out: &mut String) -> bool {
 /// Pattern's emoticon table, in its order: `(polarity, forms)`.
 pub(crate) const EMOTICONS: [(f64, &[&str]); 9] = [
     (1.0, &["<3", "\u{2665}"]),
-    (
-        1.0,
-        &[
-            ">:D", ":-D", ":D", "=-D", "=D", "X-D", "x-D", "XD", "xD", "8-D",
-        ],
-    ),
-    (
-        0.75,
-        &[
-            ">:P", ":-P", ":P", ":-p", ":p", ":-b", ":b", ":c)", ":o)", ":^)",
-        ],
-    ),
-    (
-        0.5,
-        &[
-            ">:)", ":-)", ":)", "=)", "=]", ":]", ":}", ":>", ":3", "8)", "8-)",
-        ],
-    ),
-    (
-        0.25,
-        &[">;]", ";-)", ";)", ";-]", ";]", ";D", ";^)", "*-)", "*)"],
-    ),
-    (
-        0.05,
-        &[
-            ">:o",
-            ":-O",
-            ":O",
-            ":o",
-            ":-o",
-            "o_O",
-            "o.O",
-            "\u{b0}O\u{b0}",
-            "\u{b0}o\u{b0}",
-        ],
-    ),
-    (
-        -0.25,
-        &[
-            ">:/", ":-/", ":/", ":\\", ">:\\", ":-.", ":-s", ":s", ":S", ":-S", ">.>",
-        ],
-    ),
-    (
-        -0.75,
-        &[
-            ">:[", ":-(", ":(", "=(", ":-[", ":[", ":{", ":-<", ":c", ":-c", "=/",
-        ],
-    ),
+    (1.0, &[">:D", ":-D", ":D", "=-D", "=D", "X-D", "x-D", "XD", "xD", "8-D"]),
+    (0.75, &[">:P", ":-P", ":P", ":-p", ":p", ":-b", ":b", ":c)", ":o)", ":^)"]),
+    (0.5, &[">:)", ":-)", ":)", "=)", "=]", ":]", ":}", ":>", ":3", "8)", "8-)"]),
+    (0.25, &[">;]", ";-)", ";)", ";-]", ";]", ";D", ";^)", "*-)", "*)"]),
+    (0.05, &[">:o", ":-O", ":O", ":o", ":-o", "o_O", "o.O", "\u{b0}O\u{b0}", "\u{b0}o\u{b0}"]),
+    (-0.25, &[">:/", ":-/", ":/", ":\\", ">:\\", ":-.", ":-s", ":s", ":S", ":-S", ">.>"]),
+    (-0.75, &[">:[", ":-(", ":(", "=(", ":-[", ":[", ":{", ":-<", ":c", ":-c", "=/"]),
     (-1.0, &[":'(", ":'''(", ";'("]),
 ];
 
@@ -587,10 +511,7 @@ struct Node {
 }
 
 static EMOTICON_TRIE: LazyLock<Trie> = LazyLock::new(|| {
-    let mut trie = Trie {
-        first: [0; 256],
-        nodes: vec![Node::default()],
-    };
+    let mut trie = Trie { first: [0; 256], nodes: vec![Node::default()] };
     let forms = EMOTICONS.iter().flat_map(|(_, forms)| forms.iter());
     for (rank, form) in forms.enumerate() {
         let mut node = 0usize;
@@ -598,20 +519,13 @@ static EMOTICON_TRIE: LazyLock<Trie> = LazyLock::new(|| {
             let existing = if node == 0 {
                 Some(trie.first[byte as usize]).filter(|&n| n != 0)
             } else {
-                trie.nodes[node]
-                    .children
-                    .iter()
-                    .find(|(c, _)| *c == byte)
-                    .map(|&(_, n)| n)
+                trie.nodes[node].children.iter().find(|(c, _)| *c == byte).map(|&(_, n)| n)
             };
             node = match existing {
                 Some(n) => n as usize,
                 None => {
                     let n = trie.nodes.len();
-                    trie.nodes.push(Node {
-                        char_end: form.is_char_boundary(k + 1),
-                        ..Node::default()
-                    });
+                    trie.nodes.push(Node { char_end: form.is_char_boundary(k + 1), ..Node::default() });
                     if node == 0 {
                         trie.first[byte as usize] = n as u16;
                     } else {

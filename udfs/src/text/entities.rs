@@ -141,11 +141,10 @@ fn decode_numeric(rest: &[u8]) -> Option<(Replacement, usize)> {
 /// Python's `_invalid_charrefs` and `_invalid_codepoints` rules.
 fn numeric_replacement(value: u32) -> Replacement {
     const CP1252: [char; 32] = [
-        '\u{20ac}', '\u{81}', '\u{201a}', '\u{192}', '\u{201e}', '\u{2026}', '\u{2020}',
-        '\u{2021}', '\u{2c6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8d}', '\u{17d}',
-        '\u{8f}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}', '\u{2022}', '\u{2013}',
-        '\u{2014}', '\u{2dc}', '\u{2122}', '\u{161}', '\u{203a}', '\u{153}', '\u{9d}', '\u{17e}',
-        '\u{178}',
+        '\u{20ac}', '\u{81}', '\u{201a}', '\u{192}', '\u{201e}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{2c6}',
+        '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8d}', '\u{17d}', '\u{8f}', '\u{90}', '\u{2018}', '\u{2019}',
+        '\u{201c}', '\u{201d}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{2dc}', '\u{2122}', '\u{161}', '\u{203a}',
+        '\u{153}', '\u{9d}', '\u{17e}', '\u{178}',
     ];
     match value {
         0 => Replacement::Char('\u{fffd}'),
@@ -164,9 +163,7 @@ fn decode_named(rest: &str) -> Option<(Replacement, usize)> {
     let mut name_end = 0;
     let mut chars = 0;
     for (i, c) in rest.char_indices() {
-        if chars == MAX_NAME_CHARS
-            || matches!(c, '\t' | '\n' | '\x0c' | ' ' | '<' | '&' | '#' | ';')
-        {
+        if chars == MAX_NAME_CHARS || matches!(c, '\t' | '\n' | '\x0c' | ' ' | '<' | '&' | '#' | ';') {
             break;
         }
         chars += 1;
@@ -176,21 +173,14 @@ fn decode_named(rest: &str) -> Option<(Replacement, usize)> {
         return None;
     }
     let bytes = rest.as_bytes();
-    let with_semi = if bytes.get(name_end) == Some(&b';') {
-        name_end + 1
-    } else {
-        name_end
-    };
+    let with_semi = if bytes.get(name_end) == Some(&b';') { name_end + 1 } else { name_end };
     if let Some(v) = lookup(&bytes[..with_semi]) {
         return Some((Replacement::Str(v), with_semi));
     }
     // Legacy names may be followed directly by text (`&eacutex`): the longest known prefix of
     // at least two characters wins. Only the short legacy names (no `;`) can match a strict
     // prefix, and names are ASCII, so only the ASCII prefix needs trying.
-    let ascii_len = bytes[..with_semi]
-        .iter()
-        .take_while(|b| b.is_ascii())
-        .count();
+    let ascii_len = bytes[..with_semi].iter().take_while(|b| b.is_ascii()).count();
     let longest = (chars - 1).min(ascii_len).min(MAX_LEGACY_NAME_LEN);
     for len in (2..=longest).rev() {
         if let Some(v) = lookup(&bytes[..len]) {
@@ -205,10 +195,7 @@ fn lookup(name: &[u8]) -> Option<&'static str> {
     if name.len() > MAX_ENTITY_NAME_LEN {
         return None;
     }
-    ENTITIES
-        .binary_search_by(|(k, _)| k.as_bytes().cmp(name))
-        .ok()
-        .map(|i| ENTITIES[i].1)
+    ENTITIES.binary_search_by(|(k, _)| k.as_bytes().cmp(name)).ok().map(|i| ENTITIES[i].1)
 }
 
 #[cfg(test)]
@@ -223,24 +210,14 @@ mod tests {
 
     #[test]
     fn table_is_sorted_for_binary_search() {
-        assert!(
-            ENTITIES
-                .windows(2)
-                .all(|w| w[0].0.as_bytes() < w[1].0.as_bytes())
-        );
+        assert!(ENTITIES.windows(2).all(|w| w[0].0.as_bytes() < w[1].0.as_bytes()));
         assert_eq!(ENTITIES.len(), 2231);
     }
 
     #[test]
     fn common_named_entities() {
-        assert_eq!(
-            un("&amp; &lt; &gt; &quot; &apos; &nbsp;"),
-            "& < > \" ' \u{a0}"
-        );
-        assert_eq!(
-            un("&rsquo;&lsquo;&ldquo;&rdquo;"),
-            "\u{2019}\u{2018}\u{201c}\u{201d}"
-        );
+        assert_eq!(un("&amp; &lt; &gt; &quot; &apos; &nbsp;"), "& < > \" ' \u{a0}");
+        assert_eq!(un("&rsquo;&lsquo;&ldquo;&rdquo;"), "\u{2019}\u{2018}\u{201c}\u{201d}");
         assert_eq!(
             un("&mdash;&ndash;&hellip;&eacute;&agrave;&copy;&trade;"),
             "\u{2014}\u{2013}\u{2026}\u{e9}\u{e0}\u{a9}\u{2122}"
@@ -254,20 +231,14 @@ mod tests {
         assert_eq!(un("&#128512;&#x1f600;"), "\u{1F600}\u{1F600}");
         // Windows-1252 remap, surrogates, out of range and non-characters, as Python does.
         assert_eq!(un("&#150;&#146;"), "\u{2013}\u{2019}");
-        assert_eq!(
-            un("&#xD800;&#1114112;&#99999999999999999999999;"),
-            "\u{fffd}\u{fffd}\u{fffd}"
-        );
+        assert_eq!(un("&#xD800;&#1114112;&#99999999999999999999999;"), "\u{fffd}\u{fffd}\u{fffd}");
         assert_eq!(un("a&#1;b&#xFFFF;c&#0;"), "abc\u{fffd}");
         assert_eq!(un("&#13;"), "\r");
     }
 
     #[test]
     fn literal_ampersands_survive() {
-        assert_eq!(
-            un("AT&T Tom & Jerry &#; &#x; &; && &"),
-            "AT&T Tom & Jerry &#; &#x; &; && &"
-        );
+        assert_eq!(un("AT&T Tom & Jerry &#; &#x; &; && &"), "AT&T Tom & Jerry &#; &#x; &; && &");
         assert_eq!(un("F&W Publications"), "F&W Publications");
         assert_eq!(un("&unknownentity;"), "&unknownentity;");
     }
@@ -275,10 +246,7 @@ mod tests {
     #[test]
     fn legacy_names_without_semicolon_and_longest_prefix() {
         // Same as Python: html.unescape('&ampfoo &eacutex &amp &notin &notit;')
-        assert_eq!(
-            un("&ampfoo &eacutex &amp &notin &notit;"),
-            "&foo \u{e9}x & \u{ac}in \u{ac}it;"
-        );
+        assert_eq!(un("&ampfoo &eacutex &amp &notin &notit;"), "&foo \u{e9}x & \u{ac}in \u{ac}it;");
         assert_eq!(un("&copy2019"), "\u{a9}2019");
     }
 

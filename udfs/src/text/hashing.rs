@@ -27,10 +27,7 @@ fn mix_k1(k1: u32) -> u32 {
 
 #[inline(always)]
 fn mix_h1(h1: u32, k1: u32) -> u32 {
-    (h1 ^ k1)
-        .rotate_left(13)
-        .wrapping_mul(5)
-        .wrapping_add(0xe654_6b64)
+    (h1 ^ k1).rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64)
 }
 
 #[inline(always)]
@@ -139,12 +136,8 @@ where
 /// hash_features_into(tokens.iter(), 1000, &mut idx, &mut val);
 /// assert_eq!((idx, val), (vec![240], vec![3.0]));
 /// ```
-pub fn hash_features_into<I, S>(
-    tokens: I,
-    num_features: i32,
-    indices: &mut Vec<i32>,
-    values: &mut Vec<f64>,
-) where
+pub fn hash_features_into<I, S>(tokens: I, num_features: i32, indices: &mut Vec<i32>, values: &mut Vec<f64>)
+where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
@@ -153,11 +146,7 @@ pub fn hash_features_into<I, S>(
     if num_features <= 0 {
         return;
     }
-    indices.extend(
-        tokens
-            .into_iter()
-            .filter_map(|t| hashing_tf_index(t.as_ref(), num_features)),
-    );
+    indices.extend(tokens.into_iter().filter_map(|t| hashing_tf_index(t.as_ref(), num_features)));
     indices.sort_unstable();
     // Collapse runs of equal buckets in place into (bucket, count).
     let mut w = 0;
@@ -185,10 +174,7 @@ mod tests {
         assert_eq!(murmur3_x86_32(b"test", 0), 0xba6b_d213);
         assert_eq!(murmur3_x86_32(b"Hello, world!", 0), 0xc036_3e43);
         assert_eq!(murmur3_x86_32(b"Hello, world!", 0x9747_b28c), 0x2488_4cba);
-        assert_eq!(
-            murmur3_x86_32(b"The quick brown fox jumps over the lazy dog", 0),
-            0x2e4f_f723
-        );
+        assert_eq!(murmur3_x86_32(b"The quick brown fox jumps over the lazy dog", 0), 0x2e4f_f723);
         assert_eq!(murmur3_x86_32(b"\xff\xff\xff\xff", 0), 0x7629_3b50);
         assert_eq!(murmur3_x86_32(b"\x21\x43\x65\x87", 0), 0xf55b_516b);
         assert_eq!(murmur3_x86_32(b"\x21\x43\x65", 0), 0x7e4a_8634);
@@ -223,66 +209,30 @@ mod tests {
     fn spark_transform_vectors() {
         type Case = (&'static [&'static str], i32, &'static [i32], &'static [f64]);
         let cases: &[Case] = &[
-            (
-                &["great", "product", "great", "price"],
-                262144,
-                &[52879, 201386, 261870],
-                &[1.0, 1.0, 2.0],
-            ),
+            (&["great", "product", "great", "price"], 262144, &[52879, 201386, 261870], &[1.0, 1.0, 2.0]),
             (
                 &["a", "b", "c", "abc", "abcd", "hello", "world"],
                 262144,
                 &[58828, 60080, 74920, 107107, 148981, 204392, 250593],
                 &[1.0; 7],
             ),
-            (
-                &["café", "日本", "naïve", "ß", "😀"],
-                262144,
-                &[101311, 149954, 197907, 231525, 245197],
-                &[1.0; 5],
-            ),
+            (&["café", "日本", "naïve", "ß", "😀"], 262144, &[101311, 149954, 197907, 231525, 245197], &[1.0; 5]),
             (&[""], 262144, &[249180], &[1.0]),
+            (&["love", "it", "love", "it", "love"], 262144, &[30950, 186480], &[2.0, 3.0]),
             (
-                &["love", "it", "love", "it", "love"],
-                262144,
-                &[30950, 186480],
-                &[2.0, 3.0],
-            ),
-            (
-                &[
-                    "the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog",
-                ],
+                &["the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog"],
                 262144,
                 &[51504, 54556, 95713, 95889, 100700, 149272, 179832, 248572],
                 &[1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0, 1.0],
             ),
             (
-                &[
-                    "spark",
-                    "hashingtf",
-                    "murmur3",
-                    "seed",
-                    "42",
-                    "tail1",
-                    "tail12",
-                    "tail123",
-                ],
+                &["spark", "hashingtf", "murmur3", "seed", "42", "tail1", "tail12", "tail123"],
                 262144,
                 &[6524, 62649, 66801, 82515, 163916, 167047, 173558, 225888],
                 &[1.0; 8],
             ),
-            (
-                &["great", "product", "great", "price"],
-                1000,
-                &[447, 738, 750],
-                &[1.0, 1.0, 2.0],
-            ),
-            (
-                &["love", "it", "love", "it", "love"],
-                1000,
-                &[240, 686],
-                &[3.0, 2.0],
-            ),
+            (&["great", "product", "great", "price"], 1000, &[447, 738, 750], &[1.0, 1.0, 2.0]),
+            (&["love", "it", "love", "it", "love"], 1000, &[240, 686], &[3.0, 2.0]),
             (
                 &["a", "b", "c", "abc", "abcd", "hello", "world"],
                 20,
@@ -290,25 +240,13 @@ mod tests {
                 &[2.0, 1.0, 1.0, 1.0, 1.0, 1.0],
             ),
             (
-                &[
-                    "the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog",
-                ],
+                &["the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog"],
                 20,
                 &[4, 8, 12, 13, 16, 17],
                 &[1.0, 3.0, 1.0, 1.0, 1.0, 2.0],
             ),
-            (
-                &["café", "日本", "naïve", "ß", "😀"],
-                1 << 20,
-                &[149954, 363455, 769485, 984339, 1017957],
-                &[1.0; 5],
-            ),
-            (
-                &["great", "product", "great", "price"],
-                1 << 20,
-                &[524014, 725674, 839311],
-                &[2.0, 1.0, 1.0],
-            ),
+            (&["café", "日本", "naïve", "ß", "😀"], 1 << 20, &[149954, 363455, 769485, 984339, 1017957], &[1.0; 5]),
+            (&["great", "product", "great", "price"], 1 << 20, &[524014, 725674, 839311], &[2.0, 1.0, 1.0]),
         ];
         for (tokens, n, idx, val) in cases {
             let (i, v) = hash_features(tokens.iter(), *n);
@@ -331,32 +269,18 @@ mod tests {
             (b"\xff", 1398487324, 283744786),
         ];
         for (bytes, legacy, v2) in cases {
-            assert_eq!(
-                spark_legacy_murmur3_x86_32(bytes, SPARK_HASH_SEED) as i32,
-                legacy,
-                "{bytes:?}"
-            );
-            assert_eq!(
-                murmur3_x86_32(bytes, SPARK_HASH_SEED) as i32,
-                v2,
-                "{bytes:?}"
-            );
+            assert_eq!(spark_legacy_murmur3_x86_32(bytes, SPARK_HASH_SEED) as i32, legacy, "{bytes:?}");
+            assert_eq!(murmur3_x86_32(bytes, SPARK_HASH_SEED) as i32, v2, "{bytes:?}");
         }
     }
 
     #[test]
     fn legacy_variant_differs_only_on_tails() {
         for s in ["", "abcd", "12345678"] {
-            assert_eq!(
-                spark_legacy_murmur3_x86_32(s.as_bytes(), 42),
-                murmur3_x86_32(s.as_bytes(), 42)
-            );
+            assert_eq!(spark_legacy_murmur3_x86_32(s.as_bytes(), 42), murmur3_x86_32(s.as_bytes(), 42));
         }
         for s in ["a", "abcde", "日本"] {
-            assert_ne!(
-                spark_legacy_murmur3_x86_32(s.as_bytes(), 42),
-                murmur3_x86_32(s.as_bytes(), 42)
-            );
+            assert_ne!(spark_legacy_murmur3_x86_32(s.as_bytes(), 42), murmur3_x86_32(s.as_bytes(), 42));
         }
     }
 

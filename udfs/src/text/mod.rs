@@ -37,8 +37,8 @@ mod words;
 
 pub use entities::unescape_html;
 pub use hashing::{
-    DEFAULT_NUM_FEATURES, SPARK_HASH_SEED, hash_features, hash_features_into, hashing_tf_index,
-    murmur3_x86_32, spark_legacy_murmur3_x86_32,
+    DEFAULT_NUM_FEATURES, SPARK_HASH_SEED, hash_features, hash_features_into, hashing_tf_index, murmur3_x86_32,
+    spark_legacy_murmur3_x86_32,
 };
 pub use normalize::{clean_markup, normalize_text};
 pub use stopwords::{ENGLISH_STOP_WORDS, is_stop_word};

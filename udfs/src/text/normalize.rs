@@ -95,9 +95,7 @@ impl Sink for StringSink<'_> {
 pub fn normalize_text(text: &str, out: &mut String) {
     out.clear();
     out.reserve(text.len());
-    with_unescaped(text, |s| {
-        scan::<true, true, true, _>(s, &mut StringSink(out))
-    });
+    with_unescaped(text, |s| scan::<true, true, true, _>(s, &mut StringSink(out)));
 }
 
 /// Cleans a short display string (title, brand, category) into `out` (cleared first): entities
@@ -113,9 +111,7 @@ pub fn normalize_text(text: &str, out: &mut String) {
 pub fn clean_markup(text: &str, out: &mut String) {
     out.clear();
     out.reserve(text.len());
-    with_unescaped(text, |s| {
-        scan::<false, false, false, _>(s, &mut StringSink(out))
-    });
+    with_unescaped(text, |s| scan::<false, false, false, _>(s, &mut StringSink(out)));
 }
 
 /// Feeds the [`normalize_text`] output of `text` to `sink` without materialising it.
@@ -139,11 +135,7 @@ const fn byte_classes() -> [u8; 256] {
     let mut t = [STOP; 256];
     let mut i = 0x21;
     while i < 0x7f {
-        t[i] = if (i as u8).is_ascii_alphanumeric() {
-            WORD
-        } else {
-            PUNCT
-        };
+        t[i] = if (i as u8).is_ascii_alphanumeric() { WORD } else { PUNCT };
         i += 1;
     }
     t[b' ' as usize] = BLANK;
@@ -218,8 +210,7 @@ fn interesting_bytes<const STRIP_URLS: bool>(x: u64, prev: u64, next: u64) -> u6
     let non_ascii = x & HI;
     let control = zero_bytes(x & (0xe0 * ONES)) | zero_bytes(x ^ (0x7f * ONES));
     let lt = zero_bytes(x ^ (b'<' as u64 * ONES));
-    let double_space =
-        zero_bytes(x ^ (b' ' as u64 * ONES)) & zero_bytes(prev ^ (b' ' as u64 * ONES));
+    let double_space = zero_bytes(x ^ (b' ' as u64 * ONES)) & zero_bytes(prev ^ (b' ' as u64 * ONES));
     let mut m = non_ascii | control | lt | double_space;
     if STRIP_URLS {
         // `ht` and `ww` (any case) are the only ways a URL can start.
@@ -233,10 +224,7 @@ fn interesting_bytes<const STRIP_URLS: bool>(x: u64, prev: u64, next: u64) -> u6
 
 /// The scanner. The const parameters select the [`normalize_text`] or [`clean_markup`]
 /// behaviour and are resolved at compile time, so neither pays for the other's checks.
-pub(crate) fn scan<const LOWER: bool, const STRIP_URLS: bool, const STRIP_EMOJI: bool, S: Sink>(
-    s: &str,
-    sink: &mut S,
-) {
+pub(crate) fn scan<const LOWER: bool, const STRIP_URLS: bool, const STRIP_EMOJI: bool, S: Sink>(s: &str, sink: &mut S) {
     let b = s.as_bytes();
     let n = b.len();
     let mut i = 0;
@@ -282,11 +270,7 @@ pub(crate) fn scan<const LOWER: bool, const STRIP_URLS: bool, const STRIP_EMOJI:
             }
             // Plain text (or a `<` that is not a tag): copy the whole run.
             let end = plain_run::<STRIP_URLS>(b, i);
-            let (run_end, trailing_space) = if b[end - 1] == b' ' {
-                (end - 1, true)
-            } else {
-                (end, false)
-            };
+            let (run_end, trailing_space) = if b[end - 1] == b' ' { (end - 1, true) } else { (end, false) };
             if pending {
                 sink.space();
             }
@@ -569,13 +553,11 @@ pub(crate) fn tag_end(b: &[u8], i: usize) -> Option<usize> {
                 return Some(find(b, i + 4, b"-->").map_or(n, |p| p + 3));
             }
             let c = *b.get(i + 2)?;
-            (c.is_ascii_alphabetic() || c == b'[')
-                .then(|| find(b, i + 2, b">").map_or(n, |p| p + 1))
+            (c.is_ascii_alphabetic() || c == b'[').then(|| find(b, i + 2, b">").map_or(n, |p| p + 1))
         }
         b'?' => {
             let c = *b.get(i + 2)?;
-            c.is_ascii_alphabetic()
-                .then(|| find(b, i + 2, b">").map_or(n, |p| p + 1))
+            c.is_ascii_alphabetic().then(|| find(b, i + 2, b">").map_or(n, |p| p + 1))
         }
         _ => {
             let closing = next == b'/';
@@ -596,9 +578,7 @@ pub(crate) fn tag_end(b: &[u8], i: usize) -> Option<usize> {
                 return None;
             }
             let end = attributes_end(b, j);
-            if !closing
-                && (name.eq_ignore_ascii_case(b"script") || name.eq_ignore_ascii_case(b"style"))
-            {
+            if !closing && (name.eq_ignore_ascii_case(b"script") || name.eq_ignore_ascii_case(b"style")) {
                 return Some(raw_text_end(b, end, name));
             }
             Some(end)
@@ -637,10 +617,8 @@ fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> usize {
     while let Some(p) = find(b, k, b"</") {
         let name_at = p + 2;
         let after = name_at + name.len();
-        if b.get(name_at..after)
-            .is_some_and(|t| t.eq_ignore_ascii_case(name))
-            && b.get(after)
-                .is_none_or(|&c| is_html_space(c) || c == b'>' || c == b'/')
+        if b.get(name_at..after).is_some_and(|t| t.eq_ignore_ascii_case(name))
+            && b.get(after).is_none_or(|&c| is_html_space(c) || c == b'>' || c == b'/')
         {
             return attributes_end(b, after);
         }
@@ -683,19 +661,13 @@ mod tests {
     #[test]
     fn br_becomes_a_space_not_br() {
         // seed-spec §5 item 9: the reference produced "br".
-        assert_eq!(
-            norm("Great product.<br />Works well<br/>and<BR>fast"),
-            "great product. works well and fast"
-        );
+        assert_eq!(norm("Great product.<br />Works well<br/>and<BR>fast"), "great product. works well and fast");
         assert_eq!(norm("a&lt;br /&gt;b"), "a b");
     }
 
     #[test]
     fn escaped_tags_are_handled_like_raw_ones() {
-        assert_eq!(
-            norm("&lt;b&gt;Bold&lt;/b&gt; text"),
-            norm("<b>Bold</b> text")
-        );
+        assert_eq!(norm("&lt;b&gt;Bold&lt;/b&gt; text"), norm("<b>Bold</b> text"));
         assert_eq!(norm("<b>Bold</b> text"), "bold text");
     }
 
@@ -710,38 +682,23 @@ mod tests {
     #[test]
     fn prose_less_than_signs_are_not_tags() {
         // Both occur in Magazine_Subscriptions_5.
-        assert_eq!(
-            norm("exotic-ness <---- is that word?) LOL"),
-            "exotic-ness <---- is that word?) lol"
-        );
-        assert_eq!(
-            norm("titled under Work< Play, Live"),
-            "titled under work< play, live"
-        );
-        assert_eq!(
-            norm("I <3 it, x<y and a < b > c"),
-            "i <3 it, x<y and a < b > c"
-        );
+        assert_eq!(norm("exotic-ness <---- is that word?) LOL"), "exotic-ness <---- is that word?) lol");
+        assert_eq!(norm("titled under Work< Play, Live"), "titled under work< play, live");
+        assert_eq!(norm("I <3 it, x<y and a < b > c"), "i <3 it, x<y and a < b > c");
         assert_eq!(norm("if price<cheap then buy"), "if price<cheap then buy");
     }
 
     #[test]
     fn entities_in_review_text() {
         assert_eq!(norm("nice d&eacute;cor ideas"), "nice décor ideas");
-        assert_eq!(
-            norm("Don&#39;t &quot;buy&quot; &mdash; it&rsquo;s bad&hellip;"),
-            "don't \"buy\" — it’s bad…"
-        );
+        assert_eq!(norm("Don&#39;t &quot;buy&quot; &mdash; it&rsquo;s bad&hellip;"), "don't \"buy\" — it’s bad…");
         assert_eq!(norm("a&nbsp;&nbsp;b"), "a b");
     }
 
     #[test]
     fn urls_removed() {
         assert_eq!(norm("see http://example.com/a?b=1&amp;c=2 now"), "see now");
-        assert_eq!(
-            norm("HTTPS://X.COM/Y, WWW.Amazon.com/dp/1 and www.x.org."),
-            "and"
-        );
+        assert_eq!(norm("HTTPS://X.COM/Y, WWW.Amazon.com/dp/1 and www.x.org."), "and");
         assert_eq!(norm("link:https://a.b/c<br>next"), "link: next");
         assert_eq!(norm("awww.cute thehttp://x"), "awww.cute thehttp://x");
         assert_eq!(norm("(http://a.b/c)"), "(");
@@ -752,10 +709,7 @@ mod tests {
         assert_eq!(norm("Love it😀😀!! ❤️ 👍🏽 🇺🇸 ★★★★★"), "love it !!");
         assert_eq!(norm("great👨‍👩‍👧family"), "great family");
         assert_eq!(norm("1️⃣ first"), "1 first");
-        assert_eq!(
-            norm("Café STRASSE Straße 日本語 ÉCOLE"),
-            "café strasse straße 日本語 école"
-        );
+        assert_eq!(norm("Café STRASSE Straße 日本語 ÉCOLE"), "café strasse straße 日本語 école");
         assert_eq!(norm("© 2019 Brand™"), "2019 brand");
     }
 
@@ -765,10 +719,7 @@ mod tests {
         assert_eq!(norm(""), "");
         assert_eq!(norm(" \n "), "");
         assert_eq!(norm("<br/>"), "");
-        assert_eq!(
-            norm("zero\u{200b}width soft\u{ad}hyphen"),
-            "zerowidth softhyphen"
-        );
+        assert_eq!(norm("zero\u{200b}width soft\u{ad}hyphen"), "zerowidth softhyphen");
     }
 
     #[test]
@@ -778,10 +729,7 @@ mod tests {
         assert_eq!(norm("a<script>var x = '<b>';</script>b"), "a b");
         assert_eq!(norm("a<style type=\"text/css\">.x{}</style >b"), "a b");
         assert_eq!(norm("x <a href=\"a>b\">link</a> y"), "x link y");
-        assert_eq!(
-            norm("title <span class=\"a-size-medium a-color-secondary\""),
-            "title"
-        );
+        assert_eq!(norm("title <span class=\"a-size-medium a-color-secondary\""), "title");
         assert_eq!(norm("<!DOCTYPE html><html><body>Hi</body></html>"), "hi");
         assert_eq!(norm("<unknown>tag</unknown>"), "<unknown>tag</unknown>");
     }
@@ -795,14 +743,8 @@ mod tests {
 
     #[test]
     fn clean_markup_keeps_case_and_symbols() {
-        assert_eq!(
-            clean("<span id=\"productTitle\">  Nintendo&#39;s  Switch™ </span>"),
-            "Nintendo's Switch™"
-        );
-        assert_eq!(
-            clean("Warranty &gt;&gt;&gt; THT Trading"),
-            "Warranty >>> THT Trading"
-        );
+        assert_eq!(clean("<span id=\"productTitle\">  Nintendo&#39;s  Switch™ </span>"), "Nintendo's Switch™");
+        assert_eq!(clean("Warranty &gt;&gt;&gt; THT Trading"), "Warranty >>> THT Trading");
         assert_eq!(clean("see https://x.y"), "see https://x.y");
         assert_eq!(clean("<span class=\"a-size-medium a-color-secondary\""), "");
     }

@@ -222,9 +222,7 @@ fn fast_key(b: &[u8]) -> u128 {
         hi.copy_from_slice(&b[n - 4..]);
         u128::from(u32::from_le_bytes(lo)) | u128::from(u32::from_le_bytes(hi)) << (8 * (n - 4))
     } else {
-        u128::from(b[0])
-            | u128::from(b[n / 2]) << (8 * (n / 2))
-            | u128::from(b[n - 1]) << (8 * (n - 1))
+        u128::from(b[0]) | u128::from(b[n / 2]) << (8 * (n / 2)) | u128::from(b[n - 1]) << (8 * (n - 1))
     };
     bytes | (n as u128) << 120
 }
@@ -292,10 +290,7 @@ mod tests {
         let mut sorted = ENGLISH_STOP_WORDS;
         sorted.sort_unstable();
         assert!(sorted.windows(2).all(|w| w[0] < w[1]), "no duplicates");
-        assert_eq!(
-            ENGLISH_STOP_WORDS.iter().map(|w| w.len()).max(),
-            Some(MAX_LEN)
-        );
+        assert_eq!(ENGLISH_STOP_WORDS.iter().map(|w| w.len()).max(), Some(MAX_LEN));
         assert_eq!(TABLE.iter().filter(|&&k| k != 0).count(), 181);
     }
 

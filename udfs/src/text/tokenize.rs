@@ -213,10 +213,7 @@ mod tests {
     #[test]
     fn stop_words_and_digits_dropped() {
         assert_eq!(toks("I love it, 10 out of 10!"), ["love"]);
-        assert_eq!(
-            toks("The MP3 player has 4k video"),
-            ["mp3", "player", "4k", "video"]
-        );
+        assert_eq!(toks("The MP3 player has 4k video"), ["mp3", "player", "4k", "video"]);
         assert_eq!(toks(""), Vec::<String>::new());
     }
 
@@ -232,10 +229,7 @@ mod tests {
 
     #[test]
     fn splits_on_punctuation_and_markup() {
-        assert_eq!(
-            toks("well-made,cheap.fast<br/>great"),
-            ["well", "made", "cheap", "fast", "great"]
-        );
+        assert_eq!(toks("well-made,cheap.fast<br/>great"), ["well", "made", "cheap", "fast", "great"]);
         assert_eq!(toks("Café 日本語 naïve"), ["café", "日本語", "naïve"]);
         assert_eq!(toks("visit https://x.com/great now"), ["visit"]);
     }

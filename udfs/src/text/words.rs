@@ -18,10 +18,7 @@ use super::normalize::{Sink, normalize_into_sink};
 /// ```
 pub fn word_count(text: Option<&str>) -> i32 {
     let Some(text) = text else { return 0 };
-    let mut sink = WordCounter {
-        count: 0,
-        word_has_alnum: false,
-    };
+    let mut sink = WordCounter { count: 0, word_has_alnum: false };
     normalize_into_sink(text, &mut sink);
     sink.finish();
     i32::try_from(sink.count).unwrap_or(i32::MAX)
@@ -98,10 +95,7 @@ mod tests {
         let s = "Another great gift.<a href=\"/x\">Seed</a>&nbsp;and --- www.x.com ok";
         let mut norm = String::new();
         super::super::normalize_text(s, &mut norm);
-        let expected = norm
-            .split(' ')
-            .filter(|w| w.chars().any(char::is_alphanumeric))
-            .count();
+        let expected = norm.split(' ').filter(|w| w.chars().any(char::is_alphanumeric)).count();
         assert_eq!(word_count(Some(s)) as usize, expected);
     }
 }

@@ -1,6 +1,7 @@
 //! [`ArrayFunction`]: a scalar UDF whose whole work is one function over argument arrays.
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use datafusion::arrow::array::ArrayRef;
 use datafusion::arrow::datatypes::DataType;
@@ -8,8 +9,8 @@ use datafusion::common::Result;
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
 
 /// The kernel of an [`ArrayFunction`]: argument arrays (all of the batch's length) in, one
-/// result array out.
-pub type ArrayKernel = fn(&[ArrayRef]) -> Result<ArrayRef>;
+/// result array out. A closure may carry what the kernel needs (e.g. a client).
+pub type ArrayKernel = Arc<dyn Fn(&[ArrayRef]) -> Result<ArrayRef> + Send + Sync>;
 
 /// A scalar UDF with a fixed return type whose arguments are checked and converted by its
 /// kernel, so that functions taking numbers, text or lists share one `ScalarUDFImpl`.
@@ -26,7 +27,6 @@ pub type ArrayKernel = fn(&[ArrayRef]) -> Result<ArrayRef>;
 /// let udf = ScalarUDF::new_from_impl(ArrayFunction::new("row_count", &[1], DataType::Int64, row_count));
 /// assert_eq!(udf.name(), "row_count");
 /// ```
-#[derive(Debug)]
 pub struct ArrayFunction {
     name: &'static str,
     signature: Signature,
@@ -36,12 +36,23 @@ pub struct ArrayFunction {
 
 impl ArrayFunction {
     /// A function called `name` taking any of `arities` arguments of any type.
-    pub fn new(name: &'static str, arities: &[usize], return_type: DataType, kernel: ArrayKernel) -> Self {
+    pub fn new(
+        name: &'static str,
+        arities: &[usize],
+        return_type: DataType,
+        kernel: impl Fn(&[ArrayRef]) -> Result<ArrayRef> + Send + Sync + 'static,
+    ) -> Self {
         let signature = Signature::one_of(
             arities.iter().map(|&n| datafusion::logical_expr::TypeSignature::Any(n)).collect(),
             Volatility::Immutable,
         );
-        Self { name, signature, return_type, kernel }
+        Self { name, signature, return_type, kernel: Arc::new(kernel) }
+    }
+}
+
+impl std::fmt::Debug for ArrayFunction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArrayFunction").field("name", &self.name).field("return_type", &self.return_type).finish()
     }
 }
 

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Float64Builder, GenericListArray, Int32Builder, ListBuilder,
-    StringArray, StringBuilder, StructArray,
+    Array, ArrayRef, AsArray, Float64Builder, GenericListArray, Int32Builder, ListBuilder, StringArray, StringBuilder,
+    StructArray,
 };
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Fields, Int64Type};
@@ -34,7 +34,10 @@ fn as_text_list(array: &ArrayRef, function: &str) -> Result<ArrayRef> {
     match array.data_type() {
         DataType::Null => Ok(cast(array, &list_of_text())?),
         DataType::List(item) | DataType::LargeList(item) | DataType::ListView(item) | DataType::LargeListView(item)
-            if matches!(item.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null) =>
+            if matches!(
+                item.data_type(),
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null
+            ) =>
         {
             Ok(cast(array, &list_of_text())?)
         }

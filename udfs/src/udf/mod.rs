@@ -55,11 +55,16 @@ fn text_functions() -> Vec<TextFunction> {
             Float(|t| Some(sentiment::subjectivity(t))),
             "TextBlob (PatternAnalyzer) subjectivity in [0, 1].",
         ),
-        TextFunction::new("parse_price", Float(parse::parse_price), "Price text to a number; a range gives its midpoint.")
-            .accepting_scalars(),
+        TextFunction::new(
+            "parse_price",
+            Float(parse::parse_price),
+            "Price text to a number; a range gives its midpoint.",
+        )
+        .accepting_scalars(),
         TextFunction::new("parse_vote", Int(parse::parse_vote), "Vote count with thousands separators to an integer.")
             .accepting_scalars(),
-        TextFunction::new("parse_bool", Bool(parse::parse_bool), "Boolean text or value to a boolean.").accepting_scalars(),
+        TextFunction::new("parse_bool", Bool(parse::parse_bool), "Boolean text or value to a boolean.")
+            .accepting_scalars(),
         TextFunction::new("parse_rating", Float(parse::parse_rating), "Star rating (text or number) in 0..=5.")
             .accepting_scalars(),
         TextFunction::new(

@@ -19,11 +19,8 @@ const EXTRA_FIELDS: [&str; 2] = ["_rescued_data", "_error"];
 
 /// The struct type of a record with `known` fields.
 pub fn record_type(known: &[&str]) -> DataType {
-    let fields: Fields = known
-        .iter()
-        .chain(EXTRA_FIELDS.iter())
-        .map(|name| Field::new(*name, DataType::Utf8, true))
-        .collect();
+    let fields: Fields =
+        known.iter().chain(EXTRA_FIELDS.iter()).map(|name| Field::new(*name, DataType::Utf8, true)).collect();
     DataType::Struct(fields)
 }
 
@@ -40,9 +37,8 @@ pub fn parse_metadata_json(args: &[ArrayRef]) -> Result<ArrayRef> {
 fn parse_records(lines: &ArrayRef, known: &[&str]) -> Result<ArrayRef> {
     let lines = cast(lines, &DataType::Utf8)?;
     let lines = lines.as_any().downcast_ref::<StringArray>().expect("cast to Utf8");
-    let mut builders: Vec<StringBuilder> = (0..known.len() + EXTRA_FIELDS.len())
-        .map(|_| StringBuilder::with_capacity(lines.len(), 0))
-        .collect();
+    let mut builders: Vec<StringBuilder> =
+        (0..known.len() + EXTRA_FIELDS.len()).map(|_| StringBuilder::with_capacity(lines.len(), 0)).collect();
     let (rescued_at, error_at) = (known.len(), known.len() + 1);
     let mut record = RawRecord::default();
     for line in lines.iter() {
@@ -89,7 +85,8 @@ pub fn json_record_error(args: &[ArrayRef]) -> Result<ArrayRef> {
 
 /// The type of `parse_style`: `MAP<VARCHAR, VARCHAR>`.
 pub fn style_map_type() -> DataType {
-    let entries = Fields::from(vec![Field::new("keys", DataType::Utf8, false), Field::new("values", DataType::Utf8, true)]);
+    let entries =
+        Fields::from(vec![Field::new("keys", DataType::Utf8, false), Field::new("values", DataType::Utf8, true)]);
     DataType::Map(Arc::new(Field::new("entries", DataType::Struct(entries), false)), false)
 }
 
@@ -162,7 +159,8 @@ mod tests {
 
     #[test]
     fn styles_become_clean_maps() {
-        let input: ArrayRef = Arc::new(StringArray::from(vec![Some(r#"{"Size:": " Medium", "Color:": " Red "}"#), Some("[1]"), None]));
+        let input: ArrayRef =
+            Arc::new(StringArray::from(vec![Some(r#"{"Size:": " Medium", "Color:": " Red "}"#), Some("[1]"), None]));
         let maps = parse_style(&[input]).unwrap();
         assert_eq!(maps.data_type(), &style_map_type());
         let maps = maps.as_any().downcast_ref::<datafusion::arrow::array::MapArray>().unwrap();
@@ -178,7 +176,8 @@ mod tests {
         let input: ArrayRef = Arc::new(StringArray::from(vec![r#"{"asin":"B1","x":1}"#, "{broken"]));
         let parsed = parse_review_json(&[input]).unwrap();
         let parsed = parsed.as_any().downcast_ref::<StructArray>().unwrap();
-        let column = |name: &str| parsed.column_by_name(name).unwrap().as_any().downcast_ref::<StringArray>().unwrap().clone();
+        let column =
+            |name: &str| parsed.column_by_name(name).unwrap().as_any().downcast_ref::<StringArray>().unwrap().clone();
         assert_eq!(column("asin").value(0), "B1");
         assert_eq!(column("_rescued_data").value(0), r#"{"x":1}"#);
         assert!(column("_error").is_null(0) && column("asin").is_null(1));
