@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use datafusion::prelude::SessionContext;
-use reviewlake_cluster::lakehouse::{At, Lakehouse, LakehouseError, TableName, WriteOptions, WriteOutcome};
+use reviewlake_cluster::lakehouse::{At, Lakehouse, LakehouseError, TableName, WriteMode, WriteOptions, WriteOutcome};
 use reviewlake_cluster::sources::SourceLocation;
 use reviewlake_cluster::sql::{SqlError, run_script};
 
@@ -41,11 +41,8 @@ pub struct SilverOutcome {
     pub up_to_date: bool,
 }
 
-/// The silver typing of review records (bronze columns are raw text). Duplicates are found on
-/// narrow rows (key, file, line): only those are shuffled and sorted, and the wide rows lose
-/// their duplicates through an anti-join with the (small) list of losers, so the review text
-/// never crosses the network. Sentiment is scored once per kept review.
-const SILVER_REVIEWS: &str = "\
+/// Typed review records with their content key: the head of both review queries below.
+const KEYED_REVIEWS: &str = "\
 WITH typed AS (
   SELECT asin, reviewer_id, reviewer_name,
          CAST(parse_rating(overall) AS DECIMAL(10, 1)) AS overall,
@@ -57,16 +54,28 @@ WITH typed AS (
 keyed AS (
   SELECT *, md5(concat_ws(chr(31), coalesce(reviewer_id, ''), coalesce(asin, ''), coalesce(CAST(review_date AS VARCHAR), ''),
                           coalesce(CAST(overall AS VARCHAR), ''), coalesce(summary, ''), coalesce(review_text, ''))) AS review_key
-  FROM typed),
-losers AS (
-  SELECT _source_file AS loser_file, _line_number AS loser_line
-  FROM (SELECT _source_file, _line_number,
-               row_number() OVER (PARTITION BY review_key ORDER BY _source_file, _line_number) AS dup_rank
-        FROM keyed)
-  WHERE dup_rank > 1),
+  FROM typed)";
+
+/// The bronze rows (file, line) a silver run drops as duplicates of an earlier row with the
+/// same content key: found on narrow rows (key, file, line), so only those are shuffled.
+const REVIEW_DUPLICATES: (&str, &str) = (
+    "silver.review_duplicates",
+    "SELECT _source_file AS file, _line_number AS line, review_key
+     FROM (SELECT _source_file, _line_number, review_key,
+                  row_number() OVER (PARTITION BY review_key ORDER BY _source_file, _line_number) AS dup_rank
+           FROM keyed)
+     WHERE dup_rank > 1",
+);
+
+/// The silver typing of review records (bronze columns are raw text), without the rows listed
+/// in `silver.review_duplicates`. That table is written first, so the planner knows it is
+/// small and sends it to every task (a broadcast join): the wide rows, review text included,
+/// are never shuffled or sorted. Sentiment is scored once per kept review.
+const SILVER_REVIEWS: &str = ",
 kept AS (
   SELECT * FROM keyed AS candidate
-  WHERE NOT EXISTS (SELECT 1 FROM losers WHERE loser_file = _source_file AND loser_line = _line_number)
+  WHERE NOT EXISTS (SELECT 1 FROM silver.review_duplicates AS duplicate
+                    WHERE duplicate.file = candidate._source_file AND duplicate.line = candidate._line_number)
   {already_in_silver}),
 scored AS (
   SELECT *, sentiment_polarity(review_text) AS sentiment_polarity FROM kept)
@@ -94,19 +103,49 @@ pub async fn run_silver(
     ctx: &SessionContext,
     lake: &Lakehouse,
 ) -> Result<(SilverOutcome, SilverOutcome), MedallionError> {
-    let reviews = silver_table(ctx, lake, "bronze.reviews", "silver.reviews", SILVER_REVIEWS, "review_key").await?;
-    let metadata = silver_table(ctx, lake, "bronze.metadata", "silver.metadata", SILVER_METADATA, "asin").await?;
+    let reviews = SilverSpec {
+        bronze: "bronze.reviews",
+        silver: "silver.reviews",
+        head: KEYED_REVIEWS,
+        duplicates: Some(REVIEW_DUPLICATES),
+        body: SILVER_REVIEWS,
+        key: "review_key",
+    };
+    let metadata = SilverSpec {
+        bronze: "bronze.metadata",
+        silver: "silver.metadata",
+        head: "",
+        duplicates: None,
+        body: SILVER_METADATA,
+        key: "asin",
+    };
+    let reviews = silver_table(ctx, lake, &reviews).await?;
+    let metadata = silver_table(ctx, lake, &metadata).await?;
     Ok((reviews, metadata))
+}
+
+/// How one silver table is built from its bronze table.
+struct SilverSpec {
+    bronze: &'static str,
+    silver: &'static str,
+    /// Common table expressions over `bronze_new` (the new bronze rows) shared by `duplicates`
+    /// and `body`; empty when `body` is a whole query.
+    head: &'static str,
+    /// `(table, query)`: rows to drop, written (replacing the last run's) before `body` runs.
+    duplicates: Option<(&'static str, &'static str)>,
+    /// The rest of the silver query; `{already_in_silver}` becomes the anti-join against what
+    /// silver already holds.
+    body: &'static str,
+    /// The deduplication key, never null.
+    key: &'static str,
 }
 
 async fn silver_table(
     ctx: &SessionContext,
     lake: &Lakehouse,
-    bronze: &str,
-    silver: &str,
-    typing: &str,
-    key: &str,
+    spec: &SilverSpec,
 ) -> Result<SilverOutcome, MedallionError> {
+    let SilverSpec { bronze, silver, key, .. } = *spec;
     let bronze: TableName = bronze.parse()?;
     let silver_name: TableName = silver.parse()?;
     let app_id = format!("{silver}<-{bronze}");
@@ -125,6 +164,15 @@ async fn silver_table(
     }
     let _ = ctx.deregister_table("bronze_new")?;
     ctx.register_table("bronze_new", Arc::new(provider))?;
+    if let Some((table, query)) = spec.duplicates {
+        let duplicates = ctx.sql(&format!("{}\n{query}", spec.head)).await?;
+        let options = WriteOptions { mode: WriteMode::Overwrite, ..Default::default() };
+        let rows = match lake.write(ctx, duplicates, table, options).await? {
+            WriteOutcome::Committed { rows } => rows,
+            WriteOutcome::Skipped => 0,
+        };
+        tracing::info!(table, rows, "duplicates listed");
+    }
     let already = if lake.latest_version(&silver_name).await?.is_some() {
         // Keys are never null, so a plain anti-join (not NOT IN's null-aware one, which
         // must collect silver's keys into one task) is exact.
@@ -132,7 +180,8 @@ async fn silver_table(
     } else {
         String::new()
     };
-    let frame = ctx.sql(&typing.replace("{already_in_silver}", &already)).await?;
+    let query = format!("{}{}", spec.head, spec.body.replace("{already_in_silver}", &already));
+    let frame = ctx.sql(&query).await?;
     let options = WriteOptions { txn: Some((app_id, latest as i64)), ..Default::default() };
     let rows = match lake.write(ctx, frame, silver, options).await? {
         WriteOutcome::Committed { rows } => rows,

@@ -70,29 +70,27 @@ fn scheduler_port_in_use_is_named() {
     assert!(error.contains("scheduler.port") && error.contains(&port) && error.contains("in use"), "{error}");
 }
 
+/// An executor process pointed at `scheduler`, on free ports, with `extra` arguments; its output.
+fn run_executor(work: &std::path::Path, scheduler: &str, extra: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let ports: Vec<String> = (0..3).map(|_| reviewlake_cluster::ops::free_port().unwrap().to_string()).collect();
+    let work_dir = work.join("w");
+    let mut args =
+        vec!["--scheduler", scheduler, "--port", &ports[0], "--grpc-port", &ports[1], "--http-port", &ports[2]];
+    args.extend(["--work-dir", work_dir.to_str().unwrap()]);
+    args.extend_from_slice(extra);
+    Command::new(binary_path("reviewlake-executor").unwrap())
+        .env("RUST_LOG", "error")
+        .envs(env.iter().copied())
+        .args(&args)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn executor_with_another_policy_is_refused() {
     let work = tempfile::tempdir().unwrap();
     let cluster = LocalCluster::up(work.path(), &[1]);
-    let ports: Vec<String> = (0..3).map(|_| reviewlake_cluster::ops::free_port().unwrap().to_string()).collect();
-    let output = Command::new(binary_path("reviewlake-executor").unwrap())
-        .env("RUST_LOG", "error")
-        .args([
-            "--scheduler",
-            &cluster.scheduler(),
-            "--policy",
-            "push-staged",
-            "--port",
-            &ports[0],
-            "--grpc-port",
-            &ports[1],
-            "--http-port",
-            &ports[2],
-            "--work-dir",
-            work.path().join("w").to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let output = run_executor(work.path(), &cluster.scheduler(), &["--policy", "push-staged"], &[]);
     let error = stderr_of(&output);
     assert!(error.contains("push-staged") && error.contains("pull-staged"), "{error}");
 }
@@ -100,24 +98,9 @@ fn executor_with_another_policy_is_refused() {
 #[test]
 fn executor_without_scheduler_gives_up_with_a_clear_error() {
     let work = tempfile::tempdir().unwrap();
-    let ports: Vec<String> = (0..4).map(|_| reviewlake_cluster::ops::free_port().unwrap().to_string()).collect();
-    let output = Command::new(binary_path("reviewlake-executor").unwrap())
-        .env("RUST_LOG", "error")
-        .env("REVIEWLAKE__EXECUTOR__SCHEDULER_CONNECT_TIMEOUT_SECONDS", "1")
-        .args([
-            "--scheduler",
-            &format!("127.0.0.1:{}", ports[3]),
-            "--port",
-            &ports[0],
-            "--grpc-port",
-            &ports[1],
-            "--http-port",
-            &ports[2],
-            "--work-dir",
-            work.path().join("w").to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let unused = format!("127.0.0.1:{}", reviewlake_cluster::ops::free_port().unwrap());
+    let output =
+        run_executor(work.path(), &unused, &[], &[("REVIEWLAKE__EXECUTOR__SCHEDULER_CONNECT_TIMEOUT_SECONDS", "1")]);
     let error = stderr_of(&output);
     assert!(error.contains("cannot reach the scheduler"), "{error}");
 }
