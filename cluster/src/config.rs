@@ -189,7 +189,8 @@ pub struct ClientSettings {
     pub scheduler: String,
     /// Task slots of the in-process standalone executor; 0 means one per CPU core.
     pub standalone_vcores: usize,
-    /// Target partitions of planned queries; 0 means one per CPU core.
+    /// Target partitions of planned queries; 0 means one per task slot of the cluster (the
+    /// executors' vcores when the session connects; the in-process executor's slots).
     pub target_partitions: usize,
 }
 

@@ -77,14 +77,42 @@ pub async fn connect(settings: &Settings) -> Result<ClusterSession, SessionError
         };
         let scheduler = start_standalone(vcores, settings.executor.memory_limit_mb, lake.clone()).await?;
         let address = scheduler.grpc_address.to_string();
-        let ctx = client_context(&address, settings.client.target_partitions, &lake)?;
+        let partitions = match settings.client.target_partitions {
+            0 => vcores,
+            n => n,
+        };
+        let ctx = client_context(&address, partitions, &lake)?;
         Ok(ClusterSession { ctx, scheduler_address: address, lake, standalone: Some(scheduler) })
     } else {
         let address = settings.client.scheduler.trim_start_matches("df://").to_string();
         scheduler_policy(&address, Duration::from_secs(3)).await?;
-        let ctx = client_context(&address, settings.client.target_partitions, &lake)?;
+        let partitions = match settings.client.target_partitions {
+            0 => cluster_slots(&address).await.unwrap_or(0),
+            n => n,
+        };
+        let ctx = client_context(&address, partitions, &lake)?;
         Ok(ClusterSession { ctx, scheduler_address: address, lake, standalone: None })
     }
+}
+
+/// The task slots of the executors registered with the scheduler at `address` (its REST API),
+/// or `None` when it cannot tell. Planning one partition per slot keeps every executor busy:
+/// with fewer partitions than slots, one executor's free slots take every task of a stage and
+/// the others idle.
+async fn cluster_slots(address: &str) -> Option<usize> {
+    #[derive(serde::Deserialize)]
+    struct Executor {
+        specification: Specification,
+    }
+    #[derive(serde::Deserialize)]
+    struct Specification {
+        vcores: usize,
+    }
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(3)).build().ok()?;
+    let response = client.get(format!("http://{address}/api/executors")).send().await.ok()?;
+    let executors: Vec<Executor> = response.error_for_status().ok()?.json().await.ok()?;
+    let slots: usize = executors.iter().map(|e| e.specification.vcores).sum();
+    (slots > 0).then_some(slots)
 }
 
 /// A client context whose queries go to the scheduler at `address`, with every reviewlake
@@ -105,8 +133,9 @@ pub fn client_context(
     Ok(SessionContext::new_with_state(state))
 }
 
-/// `client.target_partitions`, 0 meaning one per CPU core (Ballista's own default, 16, makes
-/// every stage of a small query 16 tasks queued on a few slots).
+/// Target partitions as resolved by [`connect`], 0 (the cluster's slots were unknown) meaning
+/// one per CPU core (Ballista's own default, 16, makes every stage of a small query 16 tasks
+/// queued on a few slots).
 fn session_config(target_partitions: usize) -> datafusion::prelude::SessionConfig {
     // The lakehouse catalog is the default catalog; DataFusion must not replace it.
     let config = base_session_config().with_create_default_catalog_and_schema(false);
