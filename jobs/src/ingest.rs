@@ -250,7 +250,8 @@ fn escape(text: &str) -> String {
     text.replace('\'', "''")
 }
 
-fn rows_of(outcome: WriteOutcome) -> u64 {
+/// Rows a write committed (0 when it was skipped as already done).
+pub(crate) fn rows_of(outcome: WriteOutcome) -> u64 {
     match outcome {
         WriteOutcome::Committed { rows } => rows,
         WriteOutcome::Skipped => 0,

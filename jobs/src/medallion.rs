@@ -12,9 +12,11 @@
 use std::sync::Arc;
 
 use datafusion::prelude::SessionContext;
-use reviewlake_cluster::lakehouse::{At, Lakehouse, LakehouseError, TableName, WriteMode, WriteOptions, WriteOutcome};
+use reviewlake_cluster::lakehouse::{At, Lakehouse, LakehouseError, TableName, WriteMode, WriteOptions};
 use reviewlake_cluster::sources::SourceLocation;
 use reviewlake_cluster::sql::{SqlError, run_script};
+
+use crate::ingest::rows_of;
 
 /// Errors of a medallion job.
 #[derive(Debug, thiserror::Error)]
@@ -167,10 +169,7 @@ async fn silver_table(
     if let Some((table, query)) = spec.duplicates {
         let duplicates = ctx.sql(&format!("{}\n{query}", spec.head)).await?;
         let options = WriteOptions { mode: WriteMode::Overwrite, ..Default::default() };
-        let rows = match lake.write(ctx, duplicates, table, options).await? {
-            WriteOutcome::Committed { rows } => rows,
-            WriteOutcome::Skipped => 0,
-        };
+        let rows = rows_of(lake.write(ctx, duplicates, table, options).await?);
         tracing::info!(table, rows, "duplicates listed");
     }
     let already = if lake.latest_version(&silver_name).await?.is_some() {
@@ -183,10 +182,7 @@ async fn silver_table(
     let query = format!("{}{}", spec.head, spec.body.replace("{already_in_silver}", &already));
     let frame = ctx.sql(&query).await?;
     let options = WriteOptions { txn: Some((app_id, latest as i64)), ..Default::default() };
-    let rows = match lake.write(ctx, frame, silver, options).await? {
-        WriteOutcome::Committed { rows } => rows,
-        WriteOutcome::Skipped => 0,
-    };
+    let rows = rows_of(lake.write(ctx, frame, silver, options).await?);
     ctx.deregister_table("bronze_new")?;
     tracing::info!(silver, bronze_version = latest, rows, "silver committed");
     Ok(SilverOutcome { bronze_version: Some(latest), rows, up_to_date: false })

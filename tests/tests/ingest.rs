@@ -13,6 +13,15 @@ fn count(work: &std::path::Path, env: &[(String, String)], query: &str) -> i64 {
     rows[0]["n"].as_i64().unwrap_or_else(|| panic!("{query}: {out}"))
 }
 
+/// Every one of the `lines` generated review lines is in `bronze.reviews` or in the quarantine,
+/// and the generator's malformed lines are among the quarantined.
+fn assert_every_review_line_is_kept(work: &std::path::Path, env: &[(String, String)], lines: i64) {
+    let bronze = count(work, env, "SELECT count(*) AS n FROM bronze.reviews");
+    let quarantined = count(work, env, "SELECT count(*) AS n FROM bronze.quarantine WHERE kind = 'reviews'");
+    assert!(quarantined >= 1, "the generator writes malformed lines");
+    assert_eq!(bronze + quarantined, lines, "every source line is in bronze or in the quarantine");
+}
+
 #[test]
 fn killed_ingest_runs_neither_lose_nor_duplicate_a_file() {
     let work = tempfile::tempdir().unwrap();
@@ -48,10 +57,7 @@ fn killed_ingest_runs_neither_lose_nor_duplicate_a_file() {
     }
     assert!(finished, "ingestion reaches the end of the source");
 
-    let bronze = count(work.path(), &env, "SELECT count(*) AS n FROM bronze.reviews");
-    let quarantined = count(work.path(), &env, "SELECT count(*) AS n FROM bronze.quarantine");
-    assert!(quarantined >= 1, "the generator writes malformed lines");
-    assert_eq!(bronze + quarantined, 60_000, "every source line is in bronze or in the quarantine");
+    assert_every_review_line_is_kept(work.path(), &env, 60_000);
     let duplicates = count(
         work.path(),
         &env,
@@ -117,10 +123,7 @@ fn an_s3_source_is_read_by_the_executors_and_loaded_exactly_once() {
     assert!(stages.contains("bronze.reviews: 4 new files"), "{stages}");
     assert!(stages.contains("bronze.metadata:"), "{stages}");
 
-    let bronze = count(work.path(), &env, "SELECT count(*) AS n FROM bronze.reviews");
-    let quarantined = count(work.path(), &env, "SELECT count(*) AS n FROM bronze.quarantine WHERE kind = 'reviews'");
-    assert!(quarantined >= 1, "the generator writes malformed lines");
-    assert_eq!(bronze + quarantined, 20_000, "every source line is in bronze or in the quarantine");
+    assert_every_review_line_is_kept(work.path(), &env, 20_000);
     let recorded = count(
         work.path(),
         &env,
