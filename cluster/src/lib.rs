@@ -1,5 +1,6 @@
 //! What every reviewlake node shares: the layered [`config`], the session and function
-//! registry setup of all three roles ([`functions`], [`session`], [`scheduler`], [`executor`]),
+//! registry setup of all three roles ([`functions`], [`session`], [`scheduler`], [`executor`]) and
+//! the in-process cluster ([`standalone`]),
 //! the Delta [`lakehouse`] table layer with its catalog and codecs, the scheduler's
 //! [`operator_api`], SQL scripts ([`sql`]) and the operator commands for local multi-process
 //! clusters ([`ops`]).
@@ -19,6 +20,7 @@ mod scratch;
 pub mod session;
 pub mod sources;
 pub mod sql;
+pub mod standalone;
 
 /// The tokio runtime every binary runs on: multi-threaded, with the 32 MiB thread stacks that
 /// deep DataFusion plans need.

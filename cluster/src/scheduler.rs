@@ -115,6 +115,11 @@ pub async fn start_scheduler(
     http: TcpListener,
 ) -> Result<RunningScheduler, SchedulerError> {
     let grpc_address = grpc.local_addr().map_err(|e| SchedulerError::Start(e.to_string()))?;
+    // Connections accepted on Linux inherit TCP_NODELAY from the listening socket. The server
+    // Ballista runs here (axum) does not set it per connection, and Nagle's algorithm then holds
+    // a job's final status, streamed to the client, until the client's delayed ACK: ~40 ms on
+    // every query.
+    socket2::SockRef::from(&grpc).set_tcp_nodelay(true).map_err(|e| SchedulerError::Start(e.to_string()))?;
     let http_address = http.local_addr().map_err(|e| SchedulerError::Start(e.to_string()))?;
     let catalogs = lakehouse_catalogs(lake.clone());
     // One runtime for every session: scans and write plans are made here and need the store.

@@ -4,19 +4,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ballista_core::ConfigProducer;
 use ballista_core::extension::{SessionConfigExt, SessionStateExt};
-use ballista_core::serde::BallistaCodec;
-use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::prelude::SessionContext;
-use tokio::net::TcpListener;
 
-use crate::config::{SchedulerSettings, SchedulingPolicy, Settings};
-use crate::executor::{num_cpus, runtime_producer, scheduler_policy};
+use crate::config::Settings;
+use crate::executor::{num_cpus, scheduler_policy};
 use crate::functions;
 use crate::lakehouse::{Lakehouse, LakehouseError, codec};
-use crate::scheduler::{RunningScheduler, base_session_config, lakehouse_catalogs, start_scheduler};
+use crate::scheduler::{base_session_config, lakehouse_catalogs};
+use crate::standalone::{StandaloneCluster, StandaloneError};
 
 /// Errors of opening a session.
 #[derive(Debug, thiserror::Error)]
@@ -25,8 +22,8 @@ pub enum SessionError {
     #[error(transparent)]
     Unreachable(#[from] crate::executor::ExecutorError),
     /// The in-process cluster failed to start.
-    #[error("in-process cluster failed to start: {0}")]
-    Standalone(String),
+    #[error(transparent)]
+    Standalone(#[from] StandaloneError),
     /// DataFusion rejected the session setup.
     #[error(transparent)]
     DataFusion(#[from] datafusion::error::DataFusionError),
@@ -43,7 +40,7 @@ pub struct ClusterSession {
     pub scheduler_address: String,
     /// The lakehouse the session reads and writes.
     pub lake: Arc<Lakehouse>,
-    standalone: Option<RunningScheduler>,
+    standalone: Option<StandaloneCluster>,
 }
 
 impl ClusterSession {
@@ -54,7 +51,7 @@ impl ClusterSession {
 
     /// The operator API of the scheduler, for an in-process cluster.
     pub fn standalone_http_address(&self) -> Option<std::net::SocketAddr> {
-        self.standalone.as_ref().map(|s| s.http_address)
+        self.standalone.as_ref().map(|s| s.scheduler.http_address)
     }
 }
 
@@ -75,14 +72,14 @@ pub async fn connect(settings: &Settings) -> Result<ClusterSession, SessionError
             0 => num_cpus(),
             n => n,
         };
-        let scheduler = start_standalone(vcores, settings.executor.memory_limit_mb, lake.clone()).await?;
-        let address = scheduler.grpc_address.to_string();
+        let cluster = StandaloneCluster::start(vcores, settings.executor.memory_limit_mb, lake.clone()).await?;
+        let address = cluster.scheduler.grpc_address.to_string();
         let partitions = match settings.client.target_partitions {
             0 => vcores,
             n => n,
         };
         let ctx = client_context(&address, partitions, &lake)?;
-        Ok(ClusterSession { ctx, scheduler_address: address, lake, standalone: Some(scheduler) })
+        Ok(ClusterSession { ctx, scheduler_address: address, lake, standalone: Some(cluster) })
     } else {
         let address = settings.client.scheduler.trim_start_matches("df://").to_string();
         scheduler_policy(&address, Duration::from_secs(3)).await?;
@@ -155,43 +152,6 @@ fn lakehouse_state(
         .with_runtime_env(Arc::new(runtime))
         .with_catalog_list(lakehouse_catalogs(lake.clone()))
         .build())
-}
-
-/// Starts a scheduler and one executor with `vcores` slots and a memory pool of
-/// `memory_limit_mb` (0: unbounded) inside this process, on free loopback ports.
-pub async fn start_standalone(
-    vcores: usize,
-    memory_limit_mb: usize,
-    lake: Arc<Lakehouse>,
-) -> Result<RunningScheduler, SessionError> {
-    let standalone_error = |e: &dyn std::fmt::Display| SessionError::Standalone(e.to_string());
-    let settings = SchedulerSettings {
-        bind_host: "127.0.0.1".into(),
-        external_host: "127.0.0.1".into(),
-        scheduling_policy: SchedulingPolicy::PullStaged,
-        // Nothing outside this process can reach an in-process cluster's Flight SQL port.
-        flight_sql: false,
-        ..SchedulerSettings::default()
-    };
-    let grpc = TcpListener::bind("127.0.0.1:0").await.map_err(|e| standalone_error(&e))?;
-    let http = TcpListener::bind("127.0.0.1:0").await.map_err(|e| standalone_error(&e))?;
-    let scheduler = start_scheduler(&settings, lake.clone(), grpc, http).await.map_err(|e| standalone_error(&e))?;
-
-    let url = format!("http://{}", scheduler.grpc_address);
-    let client = SchedulerGrpcClient::connect(url).await.map_err(|e| standalone_error(&e))?;
-    let config_producer: ConfigProducer = Arc::new(base_session_config);
-    let (logical_codec, physical_codec) = codec::codecs();
-    ballista_executor::new_standalone_executor_from_builder(
-        client,
-        vcores,
-        config_producer,
-        runtime_producer(&lake, None, memory_limit_mb),
-        BallistaCodec::new(logical_codec, physical_codec),
-        functions::executor_registry(lake.sources()),
-    )
-    .await
-    .map_err(|e| standalone_error(&e))?;
-    Ok(scheduler)
 }
 
 /// A single-process context over `lake`'s tables, with every reviewlake function: no cluster.
