@@ -82,18 +82,9 @@ struct SchedulerState {
 /// # }
 /// ```
 pub async fn scheduler_policy(address: &str, timeout: Duration) -> Result<String, ExecutorError> {
-    let url = format!("http://{address}/api/state");
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(2))
-        .build()
-        .map_err(|e| ExecutorError::Run(e.to_string()))?;
     let started = Instant::now();
     loop {
-        let attempt = async {
-            let response = client.get(&url).send().await?.error_for_status()?;
-            response.json::<SchedulerState>().await
-        };
-        match attempt.await {
+        match scheduler_rest::<SchedulerState>(address, "/api/state").await {
             Ok(state) => return Ok(state.scheduling_policy),
             Err(error) if started.elapsed() >= timeout => {
                 return Err(ExecutorError::SchedulerUnreachable {
@@ -105,6 +96,13 @@ pub async fn scheduler_policy(address: &str, timeout: Duration) -> Result<String
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
+}
+
+/// GETs `path` from the REST API of the scheduler at `address` and decodes its JSON body,
+/// giving up after 2 s.
+pub(crate) async fn scheduler_rest<T: serde::de::DeserializeOwned>(address: &str, path: &str) -> reqwest::Result<T> {
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build()?;
+    client.get(format!("http://{address}{path}")).send().await?.error_for_status()?.json().await
 }
 
 /// The innermost message of an error chain ("Connection refused" rather than "error sending request").

@@ -9,7 +9,7 @@ use datafusion::execution::SessionStateBuilder;
 use datafusion::prelude::SessionContext;
 
 use crate::config::Settings;
-use crate::executor::{num_cpus, scheduler_policy};
+use crate::executor::{num_cpus, scheduler_policy, scheduler_rest};
 use crate::functions;
 use crate::lakehouse::{Lakehouse, LakehouseError, codec};
 use crate::scheduler::{base_session_config, lakehouse_catalogs};
@@ -105,9 +105,7 @@ async fn cluster_slots(address: &str) -> Option<usize> {
     struct Specification {
         vcores: usize,
     }
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(3)).build().ok()?;
-    let response = client.get(format!("http://{address}/api/executors")).send().await.ok()?;
-    let executors: Vec<Executor> = response.error_for_status().ok()?.json().await.ok()?;
+    let executors: Vec<Executor> = scheduler_rest(address, "/api/executors").await.ok()?;
     let slots: usize = executors.iter().map(|e| e.specification.vcores).sum();
     (slots > 0).then_some(slots)
 }

@@ -20,7 +20,7 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::error::DataFusionError;
 use datafusion::prelude::{DataFrame, SessionContext};
-use reviewlake_cluster::lakehouse::{Lakehouse, LakehouseError, TableName, WriteOptions, WriteOutcome};
+use reviewlake_cluster::lakehouse::{Lakehouse, LakehouseError, TableName, WriteOptions};
 use reviewlake_cluster::sources::{SourceError, SourceFile, SourceLocation, bin_pack};
 use reviewlake_udfs::parse::record::{METADATA_FIELDS, REVIEW_FIELDS};
 
@@ -135,7 +135,7 @@ pub async fn ingest_batch(
             skip = exclude("_source_file", &quarantined)
         ))
         .await?;
-    report.quarantined = rows_of(lake.write(ctx, quarantine, QUARANTINE, WriteOptions::default()).await?);
+    report.quarantined = lake.write(ctx, quarantine, QUARANTINE, WriteOptions::default()).await?.rows();
     tracing::info!(lines = report.quarantined, "quarantine committed");
 
     // 2. Bronze rows, skipping files an interrupted run already loaded.
@@ -154,7 +154,7 @@ pub async fn ingest_batch(
             skip = exclude("_source_file", &present)
         ))
         .await?;
-    report.rows = rows_of(lake.write(ctx, bronze, &table, WriteOptions::default()).await?);
+    report.rows = lake.write(ctx, bronze, &table, WriteOptions::default()).await?.rows();
     tracing::info!(rows = report.rows, table, "bronze committed");
 
     // 3. The ledger: from now on these files are loaded.
@@ -248,14 +248,6 @@ fn sql_list<'a>(values: impl Iterator<Item = &'a str>) -> String {
 
 fn escape(text: &str) -> String {
     text.replace('\'', "''")
-}
-
-/// Rows a write committed (0 when it was skipped as already done).
-pub(crate) fn rows_of(outcome: WriteOutcome) -> u64 {
-    match outcome {
-        WriteOutcome::Committed { rows } => rows,
-        WriteOutcome::Skipped => 0,
-    }
 }
 
 /// `reviewerID` -> `reviewer_id`, `unixReviewTime` -> `unix_review_time`.

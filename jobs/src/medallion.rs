@@ -16,8 +16,6 @@ use reviewlake_cluster::lakehouse::{At, Lakehouse, LakehouseError, TableName, Wr
 use reviewlake_cluster::sources::SourceLocation;
 use reviewlake_cluster::sql::{SqlError, run_script};
 
-use crate::ingest::rows_of;
-
 /// Errors of a medallion job.
 #[derive(Debug, thiserror::Error)]
 pub enum MedallionError {
@@ -169,7 +167,7 @@ async fn silver_table(
     if let Some((table, query)) = spec.duplicates {
         let duplicates = ctx.sql(&format!("{}\n{query}", spec.head)).await?;
         let options = WriteOptions { mode: WriteMode::Overwrite, ..Default::default() };
-        let rows = rows_of(lake.write(ctx, duplicates, table, options).await?);
+        let rows = lake.write(ctx, duplicates, table, options).await?.rows();
         tracing::info!(table, rows, "duplicates listed");
     }
     let already = if lake.latest_version(&silver_name).await?.is_some() {
@@ -182,7 +180,7 @@ async fn silver_table(
     let query = format!("{}{}", spec.head, spec.body.replace("{already_in_silver}", &already));
     let frame = ctx.sql(&query).await?;
     let options = WriteOptions { txn: Some((app_id, latest as i64)), ..Default::default() };
-    let rows = rows_of(lake.write(ctx, frame, silver, options).await?);
+    let rows = lake.write(ctx, frame, silver, options).await?.rows();
     ctx.deregister_table("bronze_new")?;
     tracing::info!(silver, bronze_version = latest, rows, "silver committed");
     Ok(SilverOutcome { bronze_version: Some(latest), rows, up_to_date: false })

@@ -28,6 +28,22 @@ pub enum WriteOutcome {
     Skipped,
 }
 
+impl WriteOutcome {
+    /// Rows the write committed: 0 when it was skipped.
+    ///
+    /// ```
+    /// use reviewlake_cluster::lakehouse::WriteOutcome;
+    /// assert_eq!(WriteOutcome::Committed { rows: 3 }.rows(), 3);
+    /// assert_eq!(WriteOutcome::Skipped.rows(), 0);
+    /// ```
+    pub fn rows(self) -> u64 {
+        match self {
+            WriteOutcome::Committed { rows } => rows,
+            WriteOutcome::Skipped => 0,
+        }
+    }
+}
+
 impl Lakehouse {
     /// Writes `frame` into the table `name` as a distributed job on `ctx`'s cluster: the
     /// executors write the files, one task commits them in a single Delta transaction.
