@@ -24,7 +24,7 @@ use ballista_executor::shutdown::ShutdownNotifier;
 use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
 use tokio::net::TcpListener;
 
-use crate::config::{SchedulerSettings, SchedulingPolicy};
+use crate::config::{ExecutorSettings, SchedulerSettings, SchedulingPolicy};
 use crate::executor::runtime_producer;
 use crate::functions;
 use crate::lakehouse::{Lakehouse, codec};
@@ -150,6 +150,10 @@ impl InProcessExecutor {
                 grpc_port: task_port,
                 vcores,
                 work_dir: Some(work_dir_path.clone()),
+                // Pushed tasks bring no polls, so heartbeats alone keep the executor alive: they
+                // must come well inside the scheduler's executor timeout (Ballista's default, 60 s,
+                // equals it).
+                executor_heartbeat_interval_seconds: ExecutorSettings::default().heartbeat_interval_seconds,
                 ..Default::default()
             };
             let started = ballista_executor::executor_server::startup(
