@@ -28,6 +28,7 @@ use crate::config::{ExecutorSettings, SchedulerSettings, SchedulingPolicy};
 use crate::executor::runtime_producer;
 use crate::functions;
 use crate::lakehouse::{Lakehouse, codec};
+use crate::ops::process::free_port;
 use crate::scheduler::{RunningScheduler, base_session_config, start_scheduler};
 
 const LOOPBACK: &str = "127.0.0.1";
@@ -125,7 +126,7 @@ impl InProcessExecutor {
         let (logical_codec, physical_codec) = codec::codecs();
         let mut last_error = None;
         for _ in 0..TASK_PORT_ATTEMPTS {
-            let task_port = free_loopback_port().map_err(standalone_error)?;
+            let task_port = free_port().map_err(standalone_error)?;
             let registration = ExecutorRegistration {
                 id: ballista_core::ids::new_instance_id(),
                 host: Some(LOOPBACK.into()),
@@ -179,8 +180,4 @@ impl InProcessExecutor {
         }
         Err(standalone_error(last_error.map(|e| e.to_string()).unwrap_or_default()))
     }
-}
-
-fn free_loopback_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind((LOOPBACK, 0))?.local_addr()?.port())
 }

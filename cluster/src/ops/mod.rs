@@ -6,7 +6,7 @@
 //! `RUN_DIR/cluster.json`; the other commands read that record and ask the scheduler's operator
 //! API (see [`crate::operator_api`]) for the live state.
 
-mod process;
+pub(crate) mod process;
 mod run_dir;
 
 use std::path::{Path, PathBuf};
