@@ -258,12 +258,29 @@ pub(crate) async fn committed_transaction(
     table.snapshot().map_err(delta)?.transaction_version(table.log_store().as_ref(), app_id).await.map_err(delta)
 }
 
+/// deltalake finds the log store of a table by its URL's scheme and knows only `file://` and
+/// `memory://` without its `s3` feature (which would build the whole AWS SDK). Every store here is
+/// an object_store handed over with the table, and object_store's S3 client commits with
+/// conditional PUT (`If-None-Match: *`), so the default log store is the right one for `s3://`.
+fn register_s3_log_store() {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| {
+        let factories = deltalake::logstore::logstore_factories();
+        let file = Url::parse("file://").expect("a valid URL");
+        let default = factories.get(&file).map(|entry| entry.value().clone());
+        if let Some(default) = default {
+            factories.insert(Url::parse("s3://").expect("a valid URL"), default);
+        }
+    });
+}
+
 /// A deltalake builder for the table at `url`, over `store` (rooted at `/` or the bucket).
 pub(crate) fn delta_builder(
     store: &Arc<dyn ObjectStore>,
     url: &Url,
     name: &str,
 ) -> Result<DeltaTableBuilder, LakehouseError> {
+    register_s3_log_store();
     Ok(DeltaTableBuilder::from_url(url.clone())
         .map_err(|source| LakehouseError::Delta { name: name.to_string(), source })?
         .with_storage_backend(store.clone(), url.clone()))
