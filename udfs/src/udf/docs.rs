@@ -93,12 +93,24 @@ mod tests {
 
     #[test]
     fn every_documented_argument_is_listed() {
-        let function = Arc::new(ScalarUDF::new_from_impl(crate::udf::sentiment::SentimentLabel::new()));
-        let doc = function.documentation().expect("documented");
-        let table = markdown_table(std::slice::from_ref(&function));
-        for (argument, _) in doc.arguments.iter().flatten() {
-            assert!(table.contains(&format!("`{argument}`:")), "{argument} missing from {table}");
-        }
-        assert_eq!(table.lines().count(), 3, "{table}");
+        use datafusion::arrow::datatypes::DataType;
+        use datafusion::logical_expr::Documentation;
+
+        let doc = Documentation::builder(TEXT, "Says | hello.", "greet(name[, greeting])")
+            .with_argument("name", "Who.")
+            .with_argument("greeting", "What, default `hello`.")
+            .build();
+        let function = crate::udf::ArrayFunction::new("greet", &[1, 2], DataType::Utf8, |args| Ok(args[0].clone()))
+            .with_documentation(doc);
+        let undocumented = crate::udf::ArrayFunction::new("mute", &[1], DataType::Utf8, |args| Ok(args[0].clone()));
+        let functions = [function, undocumented].map(|f| Arc::new(ScalarUDF::new_from_impl(f)));
+        let table = markdown_table(&functions);
+        let rows: Vec<&str> = table.lines().collect();
+        assert_eq!(
+            rows[2],
+            "| `greet` | `greet(name[, greeting])` | `name`: Who.<br>`greeting`: What, default `hello`. | Says \\| hello. |"
+        );
+        assert_eq!(rows[3], "| `mute` |  |  |  |");
+        assert_eq!(rows.len(), 4, "{table}");
     }
 }
