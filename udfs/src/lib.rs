@@ -2,8 +2,10 @@
 //! that run them over whole Arrow arrays inside distributed plans.
 //!
 //! The pure functions ([`text`], [`parse`], [`sentiment`]) know nothing of DataFusion; the
-//! [`udf`] module wraps them as `ScalarUDFImpl`s that accept `Utf8`, `LargeUtf8` and `Utf8View`
-//! columns, reuse one output buffer per batch and turn null into null.
+//! [`udf`] module wraps them as one documented `ScalarUDFImpl` per SQL function, which accept
+//! every string layout (`Utf8`, `LargeUtf8`, `Utf8View`), reuse their buffers across a batch
+//! and turn null into null. [`scalar_functions`] lists them and [`functions_markdown`]
+//! documents them.
 //!
 //! ```
 //! use datafusion::prelude::*;
@@ -37,7 +39,18 @@ pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
     udf::scalar_functions()
 }
 
-/// Every reviewlake aggregate function.
+/// The documentation of every reviewlake scalar function as a Markdown table (see
+/// [`udf::markdown_table`]).
+///
+/// ```
+/// let table = reviewlake_udfs::functions_markdown();
+/// assert_eq!(table.lines().count(), reviewlake_udfs::scalar_functions().len() + 2);
+/// ```
+pub fn functions_markdown() -> String {
+    udf::markdown_table(&scalar_functions())
+}
+
+/// Every reviewlake aggregate function (none yet).
 pub fn aggregate_functions() -> Vec<Arc<AggregateUDF>> {
     Vec::new()
 }

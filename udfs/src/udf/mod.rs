@@ -1,93 +1,38 @@
-//! DataFusion wrappers of the pure functions: `ScalarUDFImpl`s over whole Arrow arrays.
+//! DataFusion wrappers of the pure functions, laid out as DataFusion lays out its own: one file
+//! per SQL function, each a `ScalarUDFImpl` with a typed [`Signature`] and its
+//! [`Documentation`], grouped in [`text`], [`sentiment`], [`parse`], [`records`] and [`ml`].
 //!
-//! Most reviewlake functions take one text column and produce one value per row; they share
-//! [`TextFunction`], which accepts `Utf8`, `LargeUtf8` and `Utf8View`, maps null to null and
-//! reuses one `String` buffer for the whole batch. The others live in [`labels`], [`lists`] and
-//! [`records`].
+//! Kernels run over whole Arrow arrays and reuse their buffers across the rows of a batch. The
+//! one-text-argument functions share [`TextKernel`]; [`ArrayFunction`] wraps a stateful
+//! closure as a UDF for other crates. [`scalar_functions`] is the one list of the functions and
+//! [`markdown_table`] renders their documentation.
 //!
-//! | SQL function | result |
-//! |---|---|
-//! | `normalize_text(text)` | cleaned, lowercased text |
-//! | `sentiment_polarity(text)`, `sentiment_subjectivity(text)` | TextBlob-compatible scores |
-//! | `sentiment_label(polarity[, positive_above, negative_below])` | `positive`/`negative`/`neutral` |
-//! | `rating_sentiment(overall)` | `Positive`/`Neutral`/`Negative` |
-//! | `parse_price`, `parse_vote`, `parse_bool`, `parse_rating`, `parse_review_date` | typed values, null for junk |
-//! | `extract_category(main_cat, category)`, `normalize_brand(brand)`, `clean_title(title)` | canonical display text |
-//! | `word_count(text)` | words (null counts 0) |
-//! | `tokenize(text)`, `hash_features(tokens, n)` | ML features (Spark `HashingTF`-compatible) |
-//! | `parse_review_json(line)`, `parse_metadata_json(line)` | a raw record's fields as text, `_rescued_data`, `_error` |
-//! | `json_record_error(line)` | why a line is not a JSON object, or null (a syntax check) |
-//! | `parse_style(text)` | a review's style object as `MAP<VARCHAR, VARCHAR>` (`{Size: Medium}`) |
-//! | `json_text_array(text)` | the strings of a JSON array held as text |
+//! [`Signature`]: datafusion::logical_expr::Signature
+//! [`Documentation`]: datafusion::logical_expr::Documentation
 
+mod args;
 mod array_function;
-pub mod labels;
-pub mod lists;
+pub mod docs;
+pub mod ml;
+pub mod parse;
 pub mod records;
+pub mod sentiment;
+pub mod text;
 mod text_function;
 
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::DataType;
-use datafusion::logical_expr::ScalarUDF;
+use datafusion::logical_expr::{ScalarUDF, ScalarUDFImpl};
 
+pub use args::list_of_text;
 pub use array_function::{ArrayFunction, ArrayKernel};
-pub use labels::{polarity_label, rating_label};
-pub use text_function::{TextFunction, TextKernel};
+pub use docs::markdown_table;
+pub use ml::hash_features_type;
+pub use records::{record_type, style_map_type};
+pub use sentiment::{polarity_label, rating_label};
+pub use text_function::TextKernel;
 
-use crate::{parse, sentiment, text};
-
-fn text_functions() -> Vec<TextFunction> {
-    use TextKernel::*;
-    vec![
-        TextFunction::new(
-            "normalize_text",
-            Text(text::normalize_text),
-            "Unescapes HTML entities, removes tags, URLs and emoji, lowercases and collapses whitespace.",
-        ),
-        TextFunction::new(
-            "sentiment_polarity",
-            Float(|t| Some(sentiment::polarity(t))),
-            "TextBlob (PatternAnalyzer) polarity in [-1, 1].",
-        ),
-        TextFunction::new(
-            "sentiment_subjectivity",
-            Float(|t| Some(sentiment::subjectivity(t))),
-            "TextBlob (PatternAnalyzer) subjectivity in [0, 1].",
-        ),
-        TextFunction::new(
-            "parse_price",
-            Float(parse::parse_price),
-            "Price text to a number; a range gives its midpoint.",
-        )
-        .accepting_scalars(),
-        TextFunction::new("parse_vote", Int(parse::parse_vote), "Vote count with thousands separators to an integer.")
-            .accepting_scalars(),
-        TextFunction::new("parse_bool", Bool(parse::parse_bool), "Boolean text or value to a boolean.")
-            .accepting_scalars(),
-        TextFunction::new("parse_rating", Float(parse::parse_rating), "Star rating (text or number) in 0..=5.")
-            .accepting_scalars(),
-        TextFunction::new(
-            "parse_review_date",
-            Date(parse::parse_review_date),
-            "Unix seconds (text or number) or `MM D, YYYY` to a UTC date.",
-        )
-        .accepting_scalars(),
-        TextFunction::new(
-            "normalize_brand",
-            TextOrDefault(parse::normalize_brand_into),
-            "Brand without `by` prefixes or `Visit Amazon's X Page`; blank gives `Unknown`.",
-        ),
-        TextFunction::new(
-            "clean_title",
-            TextOrDefault(parse::clean_title_into),
-            "Title without markup or entities; blank gives `Unknown`.",
-        ),
-        TextFunction::new("word_count", Count(text::word_count), "Number of words; null counts 0."),
-    ]
-}
-
-/// Every reviewlake scalar UDF.
+/// Every reviewlake scalar UDF, in documentation order (by group).
 ///
 /// ```
 /// let fs = reviewlake_udfs::udf::scalar_functions();
@@ -95,28 +40,76 @@ fn text_functions() -> Vec<TextFunction> {
 /// assert!(fs.iter().any(|f| f.name() == "hash_features"));
 /// ```
 pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
-    let array_functions = [
-        ArrayFunction::new("sentiment_label", &[1, 3], DataType::Utf8, labels::sentiment_label),
-        ArrayFunction::new("rating_sentiment", &[1], DataType::Utf8, labels::rating_sentiment),
-        ArrayFunction::new("extract_category", &[2], DataType::Utf8, lists::extract_category),
-        ArrayFunction::new("tokenize", &[1], lists::list_of_text(), lists::tokenize),
-        ArrayFunction::new("hash_features", &[2], lists::hash_features_type(), lists::hash_features),
-        ArrayFunction::new(
-            "parse_review_json",
-            &[1],
-            records::record_type(&crate::parse::record::REVIEW_FIELDS),
-            records::parse_review_json,
-        ),
-        ArrayFunction::new("json_record_error", &[1], DataType::Utf8, records::json_record_error),
-        ArrayFunction::new("json_text_array", &[1], lists::list_of_text(), records::json_text_array),
-        ArrayFunction::new("parse_style", &[1], records::style_map_type(), records::parse_style),
-        ArrayFunction::new(
-            "parse_metadata_json",
-            &[1],
-            records::record_type(&crate::parse::record::METADATA_FIELDS),
-            records::parse_metadata_json,
-        ),
-    ];
-    let text = text_functions().into_iter().map(ScalarUDF::new_from_impl);
-    text.chain(array_functions.into_iter().map(ScalarUDF::new_from_impl)).map(Arc::new).collect()
+    fn udf(function: impl ScalarUDFImpl) -> Arc<ScalarUDF> {
+        Arc::new(ScalarUDF::new_from_impl(function))
+    }
+    vec![
+        udf(text::NormalizeText::new()),
+        udf(text::WordCount::new()),
+        udf(sentiment::SentimentPolarity::new()),
+        udf(sentiment::SentimentSubjectivity::new()),
+        udf(sentiment::SentimentLabel::new()),
+        udf(sentiment::RatingSentiment::new()),
+        udf(parse::ParsePrice::new()),
+        udf(parse::ParseVote::new()),
+        udf(parse::ParseBool::new()),
+        udf(parse::ParseRating::new()),
+        udf(parse::ParseReviewDate::new()),
+        udf(parse::NormalizeBrand::new()),
+        udf(parse::CleanTitle::new()),
+        udf(parse::ExtractCategory::new()),
+        udf(records::ParseReviewJson::new()),
+        udf(records::ParseMetadataJson::new()),
+        udf(records::JsonRecordError::new()),
+        udf(records::ParseStyle::new()),
+        udf(records::JsonTextArray::new()),
+        udf(ml::Tokenize::new()),
+        udf(ml::HashFeatures::new()),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use datafusion::prelude::SessionContext;
+
+    use super::*;
+
+    #[test]
+    fn every_function_is_documented_and_names_are_unique() {
+        let functions = scalar_functions();
+        let mut names = HashSet::new();
+        for function in &functions {
+            let name = function.name();
+            assert!(names.insert(name.to_string()), "{name} is registered twice");
+            let doc = function.documentation().unwrap_or_else(|| panic!("{name} has no documentation"));
+            assert!(!doc.description.trim().is_empty(), "{name} has no description");
+            assert!(doc.syntax_example.starts_with(&format!("{name}(")), "{name}: syntax {}", doc.syntax_example);
+            let arguments = doc.arguments.as_deref().unwrap_or_default();
+            assert!(!arguments.is_empty(), "{name} documents no argument");
+            for (argument, description) in arguments {
+                assert!(doc.syntax_example.contains(argument.as_str()), "{name}: {argument} not in the syntax");
+                assert!(!description.trim().is_empty(), "{name}: {argument} has no description");
+            }
+        }
+        let table = markdown_table(&functions);
+        assert_eq!(table.lines().count(), functions.len() + 2, "{table}");
+    }
+
+    #[tokio::test]
+    async fn every_sql_example_runs() {
+        let ctx = SessionContext::new();
+        for function in scalar_functions() {
+            ctx.register_udf((*function).clone());
+        }
+        for function in scalar_functions() {
+            let doc = function.documentation().expect("documented");
+            let example = doc.sql_example.as_deref().unwrap_or_else(|| panic!("{} has no example", function.name()));
+            assert!(example.contains(function.name()), "{example}");
+            let rows = ctx.sql(example).await.unwrap_or_else(|e| panic!("{example}: {e}"));
+            let batches = rows.collect().await.unwrap_or_else(|e| panic!("{example}: {e}"));
+            assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1, "{example}");
+        }
+    }
 }

@@ -1,20 +1,34 @@
-//! [`TextFunction`]: a one-argument text UDF driven by a plain Rust kernel.
+//! [`TextKernel`]: the shared engine of the functions that map one text value to one value.
+//!
+//! Most reviewlake functions take one text column and produce one value per row. Each has its
+//! own `ScalarUDFImpl` (and documentation) in its group's folder; they share this vectorised
+//! loop, which accepts `Utf8`, `LargeUtf8` and `Utf8View`, maps null to null and reuses one
+//! `String` buffer for the whole batch.
 
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
     Array, ArrayAccessor, ArrayRef, AsArray, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array,
-    StringBuilder,
+    StringArray, StringBuilder,
 };
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Result, exec_err};
-use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, TypeSignature, Volatility,
-};
+use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, Signature, TypeSignature, Volatility};
 
-/// The per-row work of a [`TextFunction`]; the variant decides the output type.
+/// The per-row work of a one-text-argument function; the variant decides the output type.
+///
+/// ```
+/// use datafusion::arrow::array::{ArrayRef, StringArray};
+/// use datafusion::logical_expr::ColumnarValue;
+/// use reviewlake_udfs::udf::TextKernel;
+/// let kernel = TextKernel::Count(reviewlake_udfs::text::word_count);
+/// let input: ArrayRef = std::sync::Arc::new(StringArray::from(vec![Some("two words"), None]));
+/// let ColumnarValue::Array(counts) = kernel.invoke("word_count", &[ColumnarValue::Array(input)]).unwrap() else {
+///     unreachable!("kernels return arrays")
+/// };
+/// assert_eq!(counts.len(), 2);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub enum TextKernel {
     /// Text out (`Utf8`), written into a reused buffer; null in gives null out.
@@ -33,36 +47,7 @@ pub enum TextKernel {
     Date(fn(&str) -> Option<i32>),
 }
 
-impl TextKernel {
-    fn return_type(&self) -> DataType {
-        match self {
-            TextKernel::Text(_) | TextKernel::TextOrDefault(_) => DataType::Utf8,
-            TextKernel::Float(_) => DataType::Float64,
-            TextKernel::Int(_) => DataType::Int64,
-            TextKernel::Count(_) => DataType::Int32,
-            TextKernel::Bool(_) => DataType::Boolean,
-            TextKernel::Date(_) => DataType::Date32,
-        }
-    }
-}
-
-/// A scalar UDF of one text argument, vectorised over Arrow string arrays.
-///
-/// ```
-/// use datafusion::logical_expr::ScalarUDF;
-/// use reviewlake_udfs::udf::{TextFunction, TextKernel};
-/// fn shout(s: &str, out: &mut String) { out.push_str(&s.to_uppercase()); }
-/// let udf = ScalarUDF::new_from_impl(TextFunction::new("shout", TextKernel::Text(shout), "Upper-cases."));
-/// assert_eq!(udf.name(), "shout");
-/// ```
-#[derive(Debug)]
-pub struct TextFunction {
-    name: &'static str,
-    kernel: TextKernel,
-    description: &'static str,
-    signature: Signature,
-}
-
+/// The argument types of a text function.
 const TEXT_TYPES: [DataType; 4] = [DataType::Utf8, DataType::LargeUtf8, DataType::Utf8View, DataType::Null];
 
 /// Raw JSON fields hold numbers and booleans where strings are expected (`overall: 5.0`,
@@ -81,81 +66,56 @@ const SCALAR_TYPES: [DataType; 11] = [
     DataType::Float64,
 ];
 
-impl TextFunction {
-    /// A function called `name` that runs `kernel` on every row of a text column.
-    pub fn new(name: &'static str, kernel: TextKernel, description: &'static str) -> Self {
-        Self { name, kernel, description, signature: exact_one_of(TEXT_TYPES.iter()) }
-    }
+/// One text argument: `Utf8`, `LargeUtf8`, `Utf8View` or a null literal.
+pub(crate) fn text_signature() -> Signature {
+    exact_one_of(TEXT_TYPES.iter())
+}
 
-    /// Also accepts boolean and numeric columns, read as their text form (`5.0`, `true`).
-    ///
-    /// ```
-    /// use reviewlake_udfs::udf::{TextFunction, TextKernel};
-    /// let f = TextFunction::new("parse_rating", TextKernel::Float(reviewlake_udfs::parse::parse_rating), "")
-    ///     .accepting_scalars();
-    /// ```
-    pub fn accepting_scalars(mut self) -> Self {
-        self.signature = exact_one_of(TEXT_TYPES.iter().chain(SCALAR_TYPES.iter()));
-        self
-    }
-
-    /// One sentence on what the function does.
-    pub fn description(&self) -> &'static str {
-        self.description
-    }
+/// One text argument, or a boolean or number read as its text form (`5.0`, `true`).
+pub(crate) fn text_or_scalar_signature() -> Signature {
+    exact_one_of(TEXT_TYPES.iter().chain(SCALAR_TYPES.iter()))
 }
 
 fn exact_one_of<'a>(types: impl Iterator<Item = &'a DataType>) -> Signature {
     Signature::one_of(types.map(|t| TypeSignature::Exact(vec![t.clone()])).collect(), Volatility::Immutable)
 }
 
-impl PartialEq for TextFunction {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Eq for TextFunction {}
-
-impl Hash for TextFunction {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.name.hash(state);
-    }
-}
-
-impl ScalarUDFImpl for TextFunction {
-    fn name(&self) -> &str {
-        self.name
+impl TextKernel {
+    /// The type of the result column.
+    pub fn return_type(&self) -> DataType {
+        match self {
+            TextKernel::Text(_) | TextKernel::TextOrDefault(_) => DataType::Utf8,
+            TextKernel::Float(_) => DataType::Float64,
+            TextKernel::Int(_) => DataType::Int64,
+            TextKernel::Count(_) => DataType::Int32,
+            TextKernel::Bool(_) => DataType::Boolean,
+            TextKernel::Date(_) => DataType::Date32,
+        }
     }
 
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(self.kernel.return_type())
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+    /// Runs the kernel over the single argument of a call to `function`.
+    pub fn invoke(self, function: &str, args: &[ColumnarValue]) -> Result<ColumnarValue> {
+        let arrays = ColumnarValue::values_to_arrays(args)?;
         let [input] = arrays.as_slice() else {
-            return exec_err!("{} takes exactly one argument, got {}", self.name, arrays.len());
+            return exec_err!("{function} takes exactly one argument, got {}", arrays.len());
         };
         let output = match input.data_type() {
-            DataType::Utf8 => apply(input.as_string::<i32>(), self.kernel),
-            DataType::LargeUtf8 => apply(input.as_string::<i64>(), self.kernel),
-            DataType::Utf8View => apply(input.as_string_view(), self.kernel),
-            DataType::Null => {
-                let nulls = datafusion::arrow::array::StringArray::new_null(input.len());
-                apply(&nulls, self.kernel)
-            }
+            DataType::Utf8 => apply(input.as_string::<i32>(), self),
+            DataType::LargeUtf8 => apply(input.as_string::<i64>(), self),
+            DataType::Utf8View => apply(input.as_string_view(), self),
+            DataType::Null => apply(&StringArray::new_null(input.len()), self),
             other if SCALAR_TYPES.contains(other) => {
                 let text = cast(input, &DataType::Utf8)?;
-                apply(text.as_string::<i32>(), self.kernel)
+                apply(text.as_string::<i32>(), self)
             }
-            other => return exec_err!("{} expects a text argument, got {other}", self.name),
+            other => return exec_err!("{function} expects a text argument, got {other}"),
         };
         Ok(ColumnarValue::Array(output))
+    }
+
+    /// [`TextKernel::invoke`] on the arguments DataFusion passes to `invoke_with_args`.
+    pub(crate) fn invoke_with_args(self, function: &str, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        self.invoke(function, &args.args)
     }
 }
 

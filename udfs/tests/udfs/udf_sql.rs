@@ -168,3 +168,26 @@ async fn wrong_argument_types_are_clear_errors() {
     };
     assert!(error.contains("hash_features"), "{error}");
 }
+
+#[tokio::test]
+async fn the_argument_types_of_the_pipeline_are_accepted() {
+    let ctx = context();
+    let batch = one_row(
+        &ctx,
+        "SELECT rating_sentiment(CAST(parse_rating('4.0') AS DECIMAL(10, 1))), \
+                extract_category(arrow_cast('Books', 'Utf8View'), json_text_array(arrow_cast('[\"Fiction\"]', 'Utf8View'))), \
+                json_record_error(arrow_cast('{\"asin\": \"B1\"}', 'LargeUtf8')), \
+                sentiment_label(CAST(0.5 AS FLOAT)), \
+                tokenize(arrow_cast('Great price', 'Utf8View')), \
+                hash_features(tokenize('great price'), CAST(8 AS INT)), \
+                parse_style(arrow_cast('{\"Size:\": \" Medium\"}', 'Utf8View')), \
+                parse_review_json(arrow_cast('{\"asin\": \"B1\"}', 'Utf8View'))['asin']",
+    )
+    .await;
+    assert_eq!(text_at(&batch, 0).as_deref(), Some("Positive"));
+    assert_eq!(text_at(&batch, 1).as_deref(), Some("Books"));
+    assert_eq!(text_at(&batch, 2), None);
+    assert_eq!(text_at(&batch, 3).as_deref(), Some("positive"));
+    assert!((4..7).all(|i| !batch.column(i).is_null(0)));
+    assert_eq!(text_at(&batch, 7).as_deref(), Some("B1"));
+}

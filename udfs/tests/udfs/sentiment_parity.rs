@@ -1,5 +1,6 @@
-//! Parity of `reviewlake_udfs::sentiment` with TextBlob 0.20.1 on every review of the shared
-//! reference files, which hold `TextBlob(reviewText).sentiment` as computed by Python.
+//! Parity of `reviewlake_udfs::sentiment` with TextBlob 0.20.1 on every review of the
+//! repository's reference files (`tests/data/reference`), which hold
+//! `TextBlob(reviewText).sentiment` as computed by Python.
 //!
 //! A row matches when both polarity and subjectivity are within 1e-9 of TextBlob's. At least
 //! 99.5% of rows must match, every row that doesn't must be listed in [`KNOWN_DIFFERENCES`] with
@@ -71,7 +72,7 @@ fn read_rows(path: &Path) -> Vec<Row> {
 fn reference_files() -> Vec<PathBuf> {
     // Read at run time: a compile-time path goes stale when checkouts share a target dir.
     let dir =
-        &PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../shared/data/reference");
+        &PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../tests/data/reference");
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("reference data missing at {}: {e}", dir.display()))
         .map(|entry| entry.expect("directory entry").path())
