@@ -15,10 +15,11 @@ use std::time::{Duration, Instant};
 
 use ballista_core::serde::protobuf::ExecutorStoppedParams;
 use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
-pub use error::OpsError;
-pub use process::{binary_path, free_port, is_alive};
 use reviewlake_core::config::Settings;
 use reviewlake_core::root_cause;
+
+pub use error::OpsError;
+pub use process::{binary_path, free_port, is_alive};
 pub use run_dir::{ClusterRecord, ExecutorRecord, RECORD_FILE};
 
 use crate::operator_api::{ExecutorView, JobTasks, JobView};
