@@ -21,7 +21,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::error::DataFusionError;
 use datafusion::prelude::{DataFrame, SessionContext};
 use reviewlake_cluster::lakehouse::{Lakehouse, LakehouseError, TableName, WriteOptions};
-use reviewlake_cluster::sources::{SourceError, SourceFile, SourceLocation, bin_pack};
+use reviewlake_cluster::sources::{SourceError, SourceFile, SourceLocation, SourceStore, bin_pack};
 use reviewlake_udfs::parse::record::{METADATA_FIELDS, REVIEW_FIELDS};
 
 /// Which records a source holds.
@@ -103,7 +103,7 @@ pub async fn ingest_batch(
     kind: SourceKind,
     max_files: Option<usize>,
 ) -> Result<IngestReport, IngestError> {
-    let files = lake.sources().list_data_files(source).await?;
+    let files = SourceStore::from_settings(lake.settings()).list_data_files(source).await?;
     let loaded = if table_exists(lake, LEDGER).await? {
         strings(ctx, &format!("SELECT file FROM {LEDGER} WHERE kind = '{}'", kind.name())).await?
     } else {

@@ -59,7 +59,7 @@ enum Command {
         file: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
-        format: OutputFormat,
+        format: Format,
     },
     /// Operate a cluster of separate processes on this machine.
     Cluster {
@@ -72,7 +72,7 @@ enum Command {
         action: TableAction,
         /// Output format.
         #[arg(long, value_enum, default_value = "table", global = true)]
-        format: OutputFormat,
+        format: Format,
     },
     /// Write synthetic review and metadata files in the batch layout (gzip JSON Lines in
     /// partition folders, Spark marker files, the raw data's quirks).
@@ -262,7 +262,7 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             };
             let session = session::connect(&settings).await?;
             let batches = run_script(&session.ctx, Some(&session.lake), &script).await?;
-            let text = format_batches(&batches, format)?;
+            let text = format_batches(&batches, format.into())?;
             println!("{}", text.trim_end());
         }
         Command::Gen { reviews, products, out, seed, files } => {
@@ -333,7 +333,7 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 TableAction::Describe { name } => lake.describe(&name).await?,
                 TableAction::Drop { name } => lake.drop_table(&name).await?,
             };
-            println!("{}", format_batches(&[batch], format)?.trim_end());
+            println!("{}", format_batches(&[batch], format.into())?.trim_end());
         }
     }
     Ok(())
@@ -378,4 +378,25 @@ async fn run_cluster(action: ClusterAction, global: &GlobalArgs, settings: &Sett
         }
     }
     Ok(())
+}
+
+/// `--format`: how a result is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// An aligned text table.
+    Table,
+    /// CSV with a header line.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+}
+
+impl From<Format> for OutputFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Table => OutputFormat::Table,
+            Format::Csv => OutputFormat::Csv,
+            Format::Json => OutputFormat::Json,
+        }
+    }
 }
