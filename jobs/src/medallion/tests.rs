@@ -142,5 +142,6 @@ async fn gold_imputes_prices_and_shows_each_brand_under_its_most_common_spelling
     let kpis = lake.rows("SELECT reviews, products, reviewers FROM gold.q19_kpis").await;
     assert_eq!(kpis, serde_json::json!([{"reviews": 5, "products": 5, "reviewers": 5}]).as_array().unwrap().clone());
     let ratings = lake.rows("SELECT CAST(overall AS DOUBLE) AS o, reviews FROM gold.q01_rating_distribution").await;
-    assert_eq!(ratings, serde_json::json!([{"o": 5.0, "reviews": 5}]).as_array().unwrap().clone());
+    assert_eq!(ratings.len(), 1, "{ratings:?}");
+    assert_eq!((ratings[0]["o"].as_f64(), ratings[0]["reviews"].as_i64()), (Some(5.0), Some(5)));
 }
