@@ -6,10 +6,10 @@ use std::path::PathBuf;
 
 use reviewlake_cluster::session::ClusterSession;
 use reviewlake_cluster::sources::SourceLocation;
-use reviewlake_cluster::sql::{OutputFormat, format_batches, run_script};
+use reviewlake_cluster::sql::{OutputFormat, SqlError, format_batches, run_script};
 
-use crate::generate::{GenerateOptions, generate};
-use crate::medallion::run_pipeline;
+use crate::generate::{GenerateError, GenerateOptions, generate};
+use crate::medallion::{PipelineError, run_pipeline};
 
 /// Reviews the demo generates when no source is given.
 pub const DEMO_REVIEWS: u64 = 100_000;
@@ -29,8 +29,25 @@ const INSIGHTS: [(&str, &str); 4] = [
     ("Brands with most negative reviews", "SELECT * FROM gold.q15_negative_by_brand ORDER BY reviews DESC, brand"),
 ];
 
+/// Errors of the demo, each the error of the step that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// The demo data set could not be generated.
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+    /// The medallion pipeline failed.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// An insight query failed.
+    #[error(transparent)]
+    Sql(#[from] SqlError),
+    /// An insight could not be formatted.
+    #[error(transparent)]
+    Format(#[from] datafusion::error::DataFusionError),
+}
+
 /// Runs the demo on `session` and returns the printed report.
-pub async fn run_demo(session: &ClusterSession, source: Option<&SourceLocation>) -> anyhow::Result<String> {
+pub async fn run_demo(session: &ClusterSession, source: Option<&SourceLocation>) -> Result<String, DemoError> {
     let source = match source {
         Some(source) => source.clone(),
         None => SourceLocation::Local(generated_source()?),
@@ -47,7 +64,7 @@ pub async fn run_demo(session: &ClusterSession, source: Option<&SourceLocation>)
 }
 
 /// `./demo-data`, generated on first use.
-fn generated_source() -> anyhow::Result<PathBuf> {
+fn generated_source() -> Result<PathBuf, GenerateError> {
     let out = PathBuf::from(DEMO_SOURCE);
     if !out.join("amazon_reviews").is_dir() {
         let options =

@@ -1,8 +1,9 @@
 //! The jobs reviewlake runs on a cluster — the demo, the data generator, bronze batch
-//! ingestion and the silver and gold layers; streaming and ML jobs join them — and the
-//! `reviewlake` command that starts them.
+//! ingestion and the silver and gold layers; streaming and ML jobs join them. The `reviewlake`
+//! command that starts them is the `reviewlake-cli` package.
 
 pub mod demo;
 pub mod generate;
 pub mod ingest;
 pub mod medallion;
+mod scope;

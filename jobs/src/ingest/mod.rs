@@ -6,26 +6,35 @@
 //! `parse_metadata_json`). Good lines go to `bronze.reviews` or `bronze.metadata` with every
 //! raw field as text, unknown fields in `_rescued_data`, and the source file, line number and
 //! ingest time; lines that are not JSON records (`json_record_error`, a syntax check much
-//! cheaper than the parse) go to `bronze.quarantine` (file, line, error, raw text). Spark marker files (`_SUCCESS`, `_committed_*`, `_started_*`) are ignored.
+//! cheaper than the parse) go to `bronze.quarantine` (file, line, error, raw text). Spark marker
+//! files (`_SUCCESS`, `_committed_*`, `_started_*`) are ignored.
 //!
 //! Exactly once, across crashes at any point: a run commits the quarantine rows, then the
 //! bronze rows, then the ledger `bronze.ingested_files`; each is one Delta commit. A file is
 //! new until the ledger has it, and a re-run skips the files whose rows the quarantine or
 //! bronze table already holds, so no file is loaded twice or lost.
+//!
+//! The SQL is in `sql/`; file lists reach the queries as data (values and `IN` lists built
+//! with the DataFrame API), and the job's views live in a [`JobScope`] of its own.
 
 use std::collections::BTreeSet;
 
 use datafusion::arrow::array::{Array, StringArray};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::compute::cast as cast_array;
+use datafusion::arrow::datatypes::{DataType, TimeUnit};
 use datafusion::error::DataFusionError;
-use datafusion::prelude::{DataFrame, SessionContext};
+use datafusion::execution::FunctionRegistry;
+use datafusion::functions::core::expr_fn::get_field;
+use datafusion::logical_expr::{Expr, LogicalPlanBuilder, cast};
+use datafusion::prelude::{DataFrame, SessionContext, col, lit};
 use reviewlake_cluster::lakehouse::{Lakehouse, LakehouseError, TableName, WriteOptions};
 use reviewlake_cluster::sources::{SourceError, SourceFile, SourceLocation, SourceStore, bin_pack};
 use reviewlake_udfs::parse::record::{METADATA_FIELDS, REVIEW_FIELDS};
 
+use crate::scope::JobScope;
+
 /// Which records a source holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceKind {
     /// Review records (`amazon_reviews/`).
     Reviews,
@@ -103,9 +112,12 @@ pub async fn ingest_batch(
     kind: SourceKind,
     max_files: Option<usize>,
 ) -> Result<IngestReport, IngestError> {
+    let scope = JobScope::new(ctx);
+    let ctx = scope.ctx();
     let files = SourceStore::from_settings(lake.settings()).list_data_files(source).await?;
     let loaded = if table_exists(lake, LEDGER).await? {
-        strings(ctx, &format!("SELECT file FROM {LEDGER} WHERE kind = '{}'", kind.name())).await?
+        let ledger = ctx.table(LEDGER).await?.filter(col("kind").eq(lit(kind.name())))?;
+        strings(ledger.select(vec![col("file")])?).await?
     } else {
         BTreeSet::new()
     };
@@ -120,87 +132,86 @@ pub async fn ingest_batch(
         return Ok(report);
     }
     tracing::info!(%source, kind = kind.name(), files = pending.len(), "ingesting new files");
-    let ingested_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
-    register_lines(ctx, &pending).await?;
-    let file_list = sql_list(pending.iter().map(|file| file.path.as_str()));
+    let ingested_at = ingest_time(&chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+    register_lines(&scope, &pending).await?;
+    let paths: Vec<&str> = pending.iter().map(|file| file.path.as_str()).collect();
 
     // 1. Quarantine, skipping files an interrupted run already quarantined.
-    let quarantined = already_in(ctx, lake, QUARANTINE, "file", &file_list).await?;
-    let quarantine = ctx
-        .sql(&format!(
-            "SELECT _source_file AS file, '{kind}' AS kind, _line_number AS line, json_record_error(_raw) AS error, \
-                    _raw AS raw_text, TIMESTAMP '{ingested_at}' AS ingested_at \
-             FROM ingest_lines WHERE json_record_error(_raw) IS NOT NULL{skip}",
-            kind = kind.name(),
-            skip = exclude("_source_file", &quarantined)
-        ))
-        .await?;
+    let quarantined = already_in(ctx, lake, QUARANTINE, "file", &paths).await?;
+    let quarantine = exclude(scope.sql(QUARANTINE_LINES).await?, "file", &quarantined)?.select(vec![
+        col("file"),
+        lit(kind.name()).alias("kind"),
+        col("line"),
+        col("error"),
+        col("raw_text"),
+        ingested_at.clone().alias("ingested_at"),
+    ])?;
     report.quarantined = lake.write(ctx, quarantine, QUARANTINE, WriteOptions::default()).await?.rows();
     tracing::info!(lines = report.quarantined, "quarantine committed");
 
     // 2. Bronze rows, skipping files an interrupted run already loaded.
     let table = kind.table();
-    let present = already_in(ctx, lake, &table, "_source_file", &file_list).await?;
-    let columns: Vec<String> =
-        kind.fields().iter().map(|field| format!("r['{field}'] AS {}", snake_case(field))).collect();
-    let bronze = ctx
-        .sql(&format!(
-            "SELECT {columns}, r['_rescued_data'] AS _rescued_data, _source_file, _line_number, \
-                    TIMESTAMP '{ingested_at}' AS _ingested_at \
-             FROM (SELECT _source_file, _line_number, {parser}(_raw) AS r FROM ingest_lines \
-                   WHERE json_record_error(_raw) IS NULL{skip})",
-            columns = columns.join(", "),
-            parser = kind.parser(),
-            skip = exclude("_source_file", &present)
-        ))
-        .await?;
-    report.rows = lake.write(ctx, bronze, &table, WriteOptions::default()).await?.rows();
+    let present = already_in(ctx, lake, &table, "_source_file", &paths).await?;
+    let records = exclude(scope.sql(RECORD_LINES).await?, "_source_file", &present)?;
+    let parser = ctx.udf(kind.parser())?;
+    let parsed =
+        records.select(vec![col("_source_file"), col("_line_number"), parser.call(vec![col("_raw")]).alias("r")])?;
+    let mut columns: Vec<Expr> =
+        kind.fields().iter().map(|field| get_field(col("r"), *field).alias(snake_case(field))).collect();
+    columns.extend([
+        get_field(col("r"), "_rescued_data").alias("_rescued_data"),
+        col("_source_file"),
+        col("_line_number"),
+        ingested_at.clone().alias("_ingested_at"),
+    ]);
+    report.rows = lake.write(ctx, parsed.select(columns)?, &table, WriteOptions::default()).await?.rows();
     tracing::info!(rows = report.rows, table, "bronze committed");
 
     // 3. The ledger: from now on these files are loaded.
-    let ledger_rows: Vec<String> = pending
-        .iter()
-        .map(|file| format!("('{}', '{}', TIMESTAMP '{ingested_at}')", kind.name(), escape(&file.path)))
-        .collect();
-    let ledger = ctx
-        .sql(&format!(
-            "SELECT column1 AS kind, column2 AS file, column3 AS ingested_at FROM (VALUES {})",
-            ledger_rows.join(", ")
-        ))
-        .await?;
-    lake.write(ctx, ledger, LEDGER, WriteOptions::default()).await?;
+    let rows = paths.iter().map(|path| vec![lit(kind.name()), lit(*path), ingested_at.clone()]).collect();
+    let ledger = LogicalPlanBuilder::values(rows)?
+        .project(vec![col("column1").alias("kind"), col("column2").alias("file"), col("column3").alias("ingested_at")])?
+        .build()?;
+    lake.write(ctx, DataFrame::new(ctx.state(), ledger), LEDGER, WriteOptions::default()).await?;
     report.files_loaded = pending.len();
-    ctx.deregister_table("ingest_lines")?;
-    ctx.deregister_table("ingest_files")?;
     Ok(report)
 }
 
-/// Registers `ingest_lines`: one row per line of `files`, read on the executors.
-async fn register_lines(ctx: &SessionContext, files: &[SourceFile]) -> Result<(), DataFusionError> {
+/// One row per line of the files listed in `ingest_files`.
+const LINES: &str = include_str!("sql/lines.sql");
+/// The lines that are not records, with the reason.
+const QUARANTINE_LINES: &str = include_str!("sql/quarantine.sql");
+/// The lines that are records.
+const RECORD_LINES: &str = include_str!("sql/records.sql");
+
+/// The ingest time of a run as the timestamp literal every row of the run carries.
+fn ingest_time(text: &str) -> Expr {
+    cast(lit(text), DataType::Timestamp(TimeUnit::Nanosecond, None))
+}
+
+/// Registers `ingest_files` (a `path` column) and `ingest_lines` (one row per line of
+/// `files`, read on the executors) in the job's scope.
+async fn register_lines(scope: &JobScope, files: &[SourceFile]) -> Result<(), DataFusionError> {
     let total: u64 = files.iter().map(|file| file.size).sum();
-    let groups = (total.div_ceil(TASK_BYTES) as usize).max(ctx.state().config().target_partitions());
-    // One VALUES list per group, united: each becomes a partition, so the groups are read by
-    // parallel tasks (a repartition of one VALUES list is optimised away when nothing requires
+    let groups = (total.div_ceil(TASK_BYTES) as usize).max(scope.ctx().state().config().target_partitions());
+    // One list of values per group, united: each becomes a partition, so the groups are read
+    // by parallel tasks (a repartition of one list is optimised away when nothing requires
     // it), and each task holds one group's text at a time.
-    let groups: Vec<String> = bin_pack(files.iter().collect(), groups, |file| file.size)
-        .iter()
-        .map(|group| {
-            let values: Vec<String> = group.iter().map(|file| format!("('{}')", escape(&file.path))).collect();
-            format!("SELECT column1 AS path FROM (VALUES {})", values.join(", "))
-        })
-        .collect();
-    let files_frame: DataFrame = ctx.sql(&groups.join(" UNION ALL ")).await?;
-    let _ = ctx.deregister_table("ingest_files")?;
-    ctx.register_table("ingest_files", files_frame.into_view())?;
-    let lines = ctx
-        .sql(
-            "SELECT path AS _source_file, l['line_number'] AS _line_number, l['text'] AS _raw \
-             FROM (SELECT path, unnest(read_text_lines(path)) AS l FROM ingest_files)",
-        )
-        .await?;
-    let _ = ctx.deregister_table("ingest_lines")?;
-    ctx.register_table("ingest_lines", lines.into_view())?;
-    Ok(())
+    let mut united: Option<LogicalPlanBuilder> = None;
+    for group in bin_pack(files.iter().collect(), groups, |file| file.size) {
+        if group.is_empty() {
+            continue;
+        }
+        let paths = group.iter().map(|file| vec![lit(file.path.as_str())]).collect();
+        let group = LogicalPlanBuilder::values(paths)?.project(vec![col("column1").alias("path")])?.build()?;
+        united = Some(match united {
+            None => LogicalPlanBuilder::from(group),
+            Some(united) => united.union(group)?,
+        });
+    }
+    let files = united.ok_or_else(|| DataFusionError::Plan("no files to ingest".into()))?.build()?;
+    scope.register("ingest_files", DataFrame::new(scope.ctx().state(), files))?;
+    scope.register("ingest_lines", scope.sql(LINES).await?)
 }
 
 /// Source bytes (compressed, as listed) read by one ingest task: about 300 MiB of JSON text.
@@ -211,43 +222,39 @@ async fn table_exists(lake: &Lakehouse, name: &str) -> Result<bool, LakehouseErr
     lake.exists(&lake.table_url(&name)).await
 }
 
-/// Which of `files` (an SQL list) `column` of `table` already holds.
+/// Which of `files` `column` of `table` already holds.
 async fn already_in(
     ctx: &SessionContext,
     lake: &Lakehouse,
     table: &str,
     column: &str,
-    files: &str,
+    files: &[&str],
 ) -> Result<BTreeSet<String>, IngestError> {
     if !table_exists(lake, table).await? {
         return Ok(BTreeSet::new());
     }
-    strings(ctx, &format!("SELECT DISTINCT {column} FROM {table} WHERE {column} IN ({files})")).await
+    let list = files.iter().map(|file| lit(*file)).collect();
+    let held = ctx.table(table).await?.filter(col(column).in_list(list, false))?;
+    strings(held.select(vec![col(column)])?.distinct()?).await
 }
 
-async fn strings(ctx: &SessionContext, query: &str) -> Result<BTreeSet<String>, IngestError> {
+/// The values of the first column of `frame`, as text.
+async fn strings(frame: DataFrame) -> Result<BTreeSet<String>, IngestError> {
     let mut values = BTreeSet::new();
-    for batch in ctx.sql(query).await?.collect().await? {
-        let column = cast(batch.column(0), &DataType::Utf8).map_err(DataFusionError::from)?;
+    for batch in frame.collect().await? {
+        let column = cast_array(batch.column(0), &DataType::Utf8).map_err(DataFusionError::from)?;
         let column = column.as_any().downcast_ref::<StringArray>().expect("cast to Utf8");
         values.extend(column.iter().flatten().map(str::to_string));
     }
     Ok(values)
 }
 
-fn exclude(column: &str, files: &BTreeSet<String>) -> String {
+/// `frame` without the rows whose `column` is one of `files`.
+fn exclude(frame: DataFrame, column: &str, files: &BTreeSet<String>) -> Result<DataFrame, DataFusionError> {
     if files.is_empty() {
-        return String::new();
+        return Ok(frame);
     }
-    format!(" AND {column} NOT IN ({})", sql_list(files.iter().map(String::as_str)))
-}
-
-fn sql_list<'a>(values: impl Iterator<Item = &'a str>) -> String {
-    values.map(|v| format!("'{}'", escape(v))).collect::<Vec<_>>().join(", ")
-}
-
-fn escape(text: &str) -> String {
-    text.replace('\'', "''")
+    frame.filter(col(column).in_list(files.iter().map(|file| lit(file.as_str())).collect(), true))
 }
 
 /// `reviewerID` -> `reviewer_id`, `unixReviewTime` -> `unix_review_time`.

@@ -1,0 +1,273 @@
+//! The command line: every command, flag and help text of `reviewlake`, as clap types.
+//!
+//! The library types the commands lead to derive no clap traits; the value enums here are the
+//! command line's own and map onto them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use reviewlake_cluster::sources::SourceLocation;
+use reviewlake_cluster::sql::OutputFormat;
+use reviewlake_jobs::ingest::SourceKind;
+
+/// reviewlake: a distributed lakehouse of product reviews on Apache DataFusion Ballista.
+// The name `reviewlake --version` prints and the first line of `reviewlake --help` are what
+// they were when the binary was part of the `reviewlake-jobs` package (clap took them from
+// that package's name and description); they stay so the output does not change.
+#[derive(Parser)]
+#[command(
+    name = "reviewlake-jobs",
+    version,
+    about = "The medallion, streaming and ML jobs, and the `reviewlake` command"
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Args)]
+pub(crate) struct GlobalArgs {
+    /// Configuration file (TOML); also `REVIEWLAKE_CONFIG`. See reviewlake.example.toml.
+    #[arg(long, global = true)]
+    pub(crate) config: Option<PathBuf>,
+    /// A running scheduler as HOST:PORT (`client.scheduler`); absent runs an in-process cluster.
+    #[arg(long, global = true)]
+    pub(crate) scheduler: Option<String>,
+    /// The lakehouse root, a path or URL (`lakehouse.root`, default ./lakehouse).
+    #[arg(long, global = true)]
+    pub(crate) lakehouse: Option<String>,
+    /// `log.level`, e.g. warn, info, debug.
+    #[arg(long, global = true)]
+    pub(crate) log_level: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// The main job: the medallion pipeline over a source folder (a generated data set when
+    /// none is given), then the dashboard's headline insights.
+    Demo {
+        /// Folder or `s3://bucket/prefix` holding `amazon_reviews/` (and optionally `amazon_metadata/`).
+        #[arg(long)]
+        source: Option<SourceLocation>,
+    },
+    /// Run SQL statements (separated by `;`) and print the last result.
+    Sql {
+        /// The SQL; omit it to use -f.
+        query: Option<String>,
+        /// Read the SQL from this file.
+        #[arg(short = 'f', long = "file", conflicts_with = "query")]
+        file: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: FormatArg,
+    },
+    /// Operate a cluster of separate processes on this machine.
+    Cluster {
+        #[command(subcommand)]
+        action: ClusterAction,
+    },
+    /// Maintain a lakehouse table: compaction, retention, history, description.
+    Table {
+        #[command(subcommand)]
+        action: TableAction,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table", global = true)]
+        format: FormatArg,
+    },
+    /// Write synthetic review and metadata files in the batch layout (gzip JSON Lines in
+    /// partition folders, Spark marker files, the raw data's quirks).
+    Gen {
+        /// Review lines to write (malformed and duplicate lines included).
+        #[arg(long)]
+        reviews: u64,
+        /// Distinct products.
+        #[arg(long)]
+        products: u64,
+        /// Output folder; `amazon_reviews/` and `amazon_metadata/` are created under it.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed: the same options give byte-identical files.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Review partitions (files); metadata gets half as many.
+        #[arg(long, default_value_t = 8)]
+        files: u32,
+    },
+    /// Load source files into bronze tables.
+    Ingest {
+        #[command(subcommand)]
+        action: IngestAction,
+    },
+    /// Run the medallion pipeline, or one of its layers.
+    Pipeline {
+        #[command(subcommand)]
+        action: PipelineAction,
+    },
+    /// List the reviewlake SQL functions.
+    Functions,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum PipelineAction {
+    /// Bronze to silver: typed, cleaned, deduplicated; only bronze data added since the last run.
+    Silver,
+    /// Silver to gold: `gold.reviews` and one table per dashboard question.
+    Gold,
+    /// Ingest `SOURCE/amazon_reviews` (and `SOURCE/amazon_metadata` if present), then silver and gold.
+    Run {
+        /// Folder or `s3://bucket/prefix` holding `amazon_reviews/` and optionally `amazon_metadata/`.
+        #[arg(long)]
+        source: SourceLocation,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum IngestAction {
+    /// Load each new `.json`/`.json.gz` file of a folder exactly once (the auto loader).
+    Batch {
+        /// The source folder (e.g. `data/amazon_reviews`) or `s3://bucket/prefix`; scanned
+        /// recursively. S3 sources use the `[lakehouse.s3]` settings.
+        #[arg(long)]
+        source: SourceLocation,
+        /// What the files hold.
+        #[arg(long, value_enum)]
+        kind: KindArg,
+        /// Load at most this many new files in this run.
+        #[arg(long)]
+        max_files: Option<usize>,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum TableAction {
+    /// Compact small files into larger ones (one commit).
+    Optimize {
+        /// schema.table
+        name: String,
+        /// Target file size in MiB.
+        #[arg(long, default_value_t = 128)]
+        target_mib: u64,
+    },
+    /// Delete data files no retained version needs, and files of failed jobs.
+    Vacuum {
+        /// schema.table
+        name: String,
+        /// Keep files removed less than this many hours ago.
+        #[arg(long, default_value_t = 168)]
+        retain_hours: u64,
+        /// Allow a retention shorter than the table's (time travel to older versions breaks).
+        #[arg(long)]
+        allow_short_retention: bool,
+        /// Only report what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The commit log, newest first.
+    History {
+        /// schema.table
+        name: String,
+        /// Number of commits to show.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Version, location, files, rows, partitioning, properties and columns.
+    Describe {
+        /// schema.table
+        name: String,
+    },
+    /// Delete a table and all its files.
+    Drop {
+        /// schema.table
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ClusterAction {
+    /// Start a scheduler and N executors, wait until all are registered.
+    Up {
+        #[command(flatten)]
+        shape: Shape,
+    },
+    /// Show executors, their slots, and jobs, as the scheduler sees them.
+    Status {
+        #[command(flatten)]
+        dir: RunDir,
+    },
+    /// Add executors, or remove the newest ones after they drain their tasks.
+    Scale {
+        #[command(flatten)]
+        shape: Shape,
+    },
+    /// Stop every process of the cluster.
+    Down {
+        #[command(flatten)]
+        dir: RunDir,
+        /// Seconds to let processes drain before they are killed.
+        #[arg(long, default_value_t = 60)]
+        grace_secs: u64,
+    },
+}
+
+#[derive(Args)]
+pub(crate) struct RunDir {
+    /// Run directory holding the cluster record, logs and work directories.
+    #[arg(long = "dir", default_value = "./run")]
+    pub(crate) path: PathBuf,
+}
+
+#[derive(Args)]
+pub(crate) struct Shape {
+    #[command(flatten)]
+    pub(crate) dir: RunDir,
+    /// Number of executors.
+    #[arg(long)]
+    pub(crate) executors: usize,
+    /// Task slots per executor, comma separated (e.g. 2,1); the last value repeats.
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) vcores: Vec<usize>,
+    /// Seconds to wait for start-up, registration or draining.
+    #[arg(long, default_value_t = 120)]
+    pub(crate) timeout_secs: u64,
+}
+
+/// How `reviewlake sql` prints a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FormatArg {
+    /// An aligned text table.
+    Table,
+    /// CSV with a header line.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+}
+
+impl From<FormatArg> for OutputFormat {
+    fn from(format: FormatArg) -> Self {
+        match format {
+            FormatArg::Table => Self::Table,
+            FormatArg::Csv => Self::Csv,
+            FormatArg::Json => Self::Json,
+        }
+    }
+}
+
+/// Which records a source holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum KindArg {
+    /// Review records (`amazon_reviews/`).
+    Reviews,
+    /// Product metadata records (`amazon_metadata/`).
+    Metadata,
+}
+
+impl From<KindArg> for SourceKind {
+    fn from(kind: KindArg) -> Self {
+        match kind {
+            KindArg::Reviews => Self::Reviews,
+            KindArg::Metadata => Self::Metadata,
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! `reviewlake`: run jobs and SQL on a cluster, and operate local multi-process clusters.
+//!
+//! A thin edge over the libraries: [`args`] parses the command line, one module of
+//! [`commands`] per command calls the jobs and cluster libraries, and [`output`] prints what
+//! they return. Errors end the process with one line, through [`reviewlake_cluster::run_binary`].
+
+mod args;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use reviewlake_cluster::config::{ConfigError, Settings, SettingsLoader};
+
+use crate::args::{Cli, Command, GlobalArgs};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = load_settings(&cli.global);
+    reviewlake_cluster::run_binary("reviewlake", settings, |settings| run(cli, settings))
+}
+
+/// Settings from the configuration file and environment, the global flags on top.
+fn load_settings(global: &GlobalArgs) -> Result<Settings, ConfigError> {
+    SettingsLoader::from_env(global.config.clone())
+        .with_flags([
+            ("client.scheduler", &global.scheduler),
+            ("lakehouse.root", &global.lakehouse),
+            ("log.level", &global.log_level),
+        ])
+        .load()
+}
+
+/// Runs the parsed command.
+async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Demo { source } => commands::demo::run(&settings, source.as_ref()).await,
+        Command::Sql { query, file, format } => commands::sql::run(&settings, query, file, format.into()).await,
+        Command::Gen { reviews, products, out, seed, files } => {
+            commands::generate::run(reviewlake_jobs::generate::GenerateOptions { reviews, products, out, seed, files })
+        }
+        Command::Ingest { action } => commands::ingest::run(&settings, action).await,
+        Command::Pipeline { action } => commands::pipeline::run(&settings, action).await,
+        Command::Functions => {
+            commands::functions::run();
+            Ok(())
+        }
+        Command::Cluster { action } => commands::cluster::run(action, &cli.global, &settings).await,
+        Command::Table { action, format } => commands::table::run(&settings, action, format.into()).await,
+    }
+}

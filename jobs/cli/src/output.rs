@@ -1,0 +1,99 @@
+//! What `reviewlake` prints on standard output: results, reports and one-line summaries.
+
+use std::path::Path;
+
+use reviewlake_cluster::ops::{ClusterRecord, RECORD_FILE};
+use reviewlake_jobs::generate::GenerateReport;
+use reviewlake_jobs::ingest::{IngestReport, SourceKind};
+use reviewlake_jobs::medallion::{PipelineReport, SilverOutcome};
+
+/// Prints a formatted result (see [`reviewlake_cluster::sql::format_batches`]) without its
+/// trailing blank lines.
+pub(crate) fn print_result(text: &str) {
+    println!("{}", text.trim_end());
+}
+
+/// Prints a multi-line report exactly as it is.
+pub(crate) fn print_report(report: &str) {
+    print!("{report}");
+}
+
+/// Prints each item on a line of its own.
+pub(crate) fn print_lines(lines: impl IntoIterator<Item = impl std::fmt::Display>) {
+    for line in lines {
+        println!("{line}");
+    }
+}
+
+/// The summary of `reviewlake gen`: what was written under `out` in `seconds`.
+pub(crate) fn print_generated(report: &GenerateReport, out: &Path, seconds: f64) {
+    println!(
+        "wrote {} review lines ({} malformed, {} duplicates) in {} files and {} metadata lines in {} files under {}: \
+         {:.1} MB in {:.2} s ({:.0} reviews/s)",
+        report.review_lines,
+        report.malformed_lines,
+        report.duplicate_reviews,
+        report.review_files.len(),
+        report.metadata_lines,
+        report.metadata_files.len(),
+        out.display(),
+        report.bytes_written as f64 / 1e6,
+        seconds,
+        report.review_lines as f64 / seconds
+    );
+}
+
+/// The summary of `reviewlake ingest batch`.
+pub(crate) fn print_ingested(report: &IngestReport, kind: SourceKind) {
+    println!(
+        "{} files in source, {} loaded now ({} left for later runs): {} rows into bronze.{}, {} lines quarantined",
+        report.files_in_source,
+        report.files_loaded,
+        report.files_pending,
+        report.rows,
+        kind.name(),
+        report.quarantined
+    );
+}
+
+/// One line per stage of `reviewlake pipeline run`.
+pub(crate) fn print_stages(report: &PipelineReport) {
+    print_lines(&report.stages);
+}
+
+/// The summary of `reviewlake pipeline silver`.
+pub(crate) fn print_silver(reviews: &SilverOutcome, metadata: &SilverOutcome) {
+    println!("silver.reviews: +{} rows, silver.metadata: +{} rows", reviews.rows, metadata.rows);
+}
+
+/// The summary of `reviewlake pipeline gold`.
+pub(crate) fn print_gold(tables: usize) {
+    println!("gold: {tables} tables rebuilt");
+}
+
+/// The summary of `reviewlake cluster up`: the cluster recorded in `dir`, started in `seconds`.
+pub(crate) fn print_cluster_up(record: &ClusterRecord, dir: &Path, seconds: f64) {
+    println!(
+        "cluster up in {:.2} s: scheduler {} (operator API {}), {} executors, record {}",
+        seconds,
+        record.scheduler_address(),
+        record.api_url(),
+        record.executors.len(),
+        dir.join(RECORD_FILE).display()
+    );
+}
+
+/// The summary of `reviewlake cluster scale`: the executors now running.
+pub(crate) fn print_cluster_scaled(record: &ClusterRecord) {
+    let shape: Vec<String> = record.executors.iter().map(|e| format!("{}({} vcores)", e.id, e.vcores)).collect();
+    println!("cluster now has {} executors: {}", record.executors.len(), shape.join(", "));
+}
+
+/// The summary of `reviewlake cluster down`: the processes killed after `grace_secs`, if any.
+pub(crate) fn print_cluster_down(killed: &[u32], grace_secs: u64) {
+    if killed.is_empty() {
+        println!("cluster stopped");
+    } else {
+        println!("cluster stopped; killed after {grace_secs} s: {killed:?}");
+    }
+}

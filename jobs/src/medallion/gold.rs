@@ -1,0 +1,148 @@
+//! Gold: `gold.reviews` and one table per dashboard question, rebuilt from silver on every run
+//! (`CREATE OR REPLACE`), so running it twice gives identical tables.
+//!
+//! Each table's statement is a `.sql` file under `sql/gold/`.
+
+use datafusion::prelude::SessionContext;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use reviewlake_cluster::lakehouse::Lakehouse;
+use reviewlake_cluster::sql::run_script;
+
+use super::MedallionError;
+
+/// `gold.reviews` and one table per dashboard question (seed-spec §3), rebuilt from silver.
+/// Each entry is `(table, what it answers, the CREATE OR REPLACE TABLE statement)`;
+/// `gold.reviews` comes first, as every other table reads it.
+pub const GOLD_TABLES: &[(&str, &str, &str)] = &[
+    (
+        "gold.reviews",
+        "reviews with product category, brand (case variants under their most common spelling), title and an imputed average price",
+        include_str!("sql/gold/reviews.sql"),
+    ),
+    ("gold.q01_rating_distribution", "reviews per star rating", include_str!("sql/gold/q01_rating_distribution.sql")),
+    (
+        "gold.q02_verified_by_rating",
+        "reviews per rating and verified purchase",
+        include_str!("sql/gold/q02_verified_by_rating.sql"),
+    ),
+    ("gold.q03_review_length", "reviews per length bucket (words)", include_str!("sql/gold/q03_review_length.sql")),
+    ("gold.q04_rating_by_year", "average rating per year", include_str!("sql/gold/q04_rating_by_year.sql")),
+    (
+        "gold.q05_rating_by_month",
+        "average rating per month of the year",
+        include_str!("sql/gold/q05_rating_by_month.sql"),
+    ),
+    ("gold.q06_reviews_by_year", "reviews per year", include_str!("sql/gold/q06_reviews_by_year.sql")),
+    ("gold.q07_reviews_by_month", "reviews per month of the year", include_str!("sql/gold/q07_reviews_by_month.sql")),
+    (
+        "gold.q08_sentiment_overview",
+        "reviews per rating sentiment with their share, and a Total row",
+        include_str!("sql/gold/q08_sentiment_overview.sql"),
+    ),
+    (
+        "gold.q09_length_by_sentiment",
+        "review length (words) distribution per rating sentiment",
+        include_str!("sql/gold/q09_length_by_sentiment.sql"),
+    ),
+    (
+        "gold.q10_sentiment_by_year",
+        "reviews per year and rating sentiment",
+        include_str!("sql/gold/q10_sentiment_by_year.sql"),
+    ),
+    (
+        "gold.q11_top_categories",
+        "the 10 categories with most reviews that have text",
+        include_str!("sql/gold/q11_top_categories.sql"),
+    ),
+    (
+        "gold.q12_lowest_rated_categories",
+        "the 10 categories with the lowest average rating",
+        include_str!("sql/gold/q12_lowest_rated_categories.sql"),
+    ),
+    (
+        "gold.q13_price_distribution",
+        "reviews per price bucket of the product",
+        include_str!("sql/gold/q13_price_distribution.sql"),
+    ),
+    (
+        "gold.q14_negative_by_category",
+        "the 10 categories with most negative reviews (rating below 3)",
+        include_str!("sql/gold/q14_negative_by_category.sql"),
+    ),
+    (
+        "gold.q15_negative_by_brand",
+        "the 10 brands with most negative reviews",
+        include_str!("sql/gold/q15_negative_by_brand.sql"),
+    ),
+    (
+        "gold.q16_negative_by_title",
+        "the 10 products (titles) with most negative reviews",
+        include_str!("sql/gold/q16_negative_by_title.sql"),
+    ),
+    (
+        "gold.q17_positive_by_category",
+        "the 10 categories with most positive reviews (rating above 3)",
+        include_str!("sql/gold/q17_positive_by_category.sql"),
+    ),
+    (
+        "gold.q17_positive_by_brand",
+        "the 10 brands with most positive reviews",
+        include_str!("sql/gold/q17_positive_by_brand.sql"),
+    ),
+    (
+        "gold.q17_positive_by_title",
+        "the 10 products (titles) with most positive reviews",
+        include_str!("sql/gold/q17_positive_by_title.sql"),
+    ),
+    (
+        "gold.q18_active_reviewers",
+        "the 10 reviewers with most reviews",
+        include_str!("sql/gold/q18_active_reviewers.sql"),
+    ),
+    (
+        "gold.q19_kpis",
+        "KPI tiles: reviews, distinct products, distinct reviewers",
+        include_str!("sql/gold/q19_kpis.sql"),
+    ),
+    (
+        "gold.q20_key_themes",
+        "the 3,000 most frequent words (single characters aside) of the cleaned texts, stop words removed",
+        include_str!("sql/gold/q20_key_themes.sql"),
+    ),
+];
+
+/// Gold aggregate jobs submitted at once.
+const GOLD_JOBS_IN_FLIGHT: usize = 4;
+
+/// Rebuilds every gold table from silver; returns the number of tables written.
+pub async fn run_gold(ctx: &SessionContext, lake: &Lakehouse) -> Result<usize, MedallionError> {
+    let rebuild = |(table, _, statement): &'static (&'static str, &'static str, &'static str)| async move {
+        run_script(ctx, Some(lake), statement).await?;
+        tracing::info!(table, "gold table rebuilt");
+        Ok::<_, MedallionError>(())
+    };
+    let (reviews, aggregates) = GOLD_TABLES.split_first().expect("gold.reviews comes first");
+    rebuild(reviews).await?;
+    // The aggregates read only gold.reviews; several in flight hide each job's fixed
+    // scheduling and commit latency behind the others' work.
+    stream::iter(aggregates).map(rebuild).buffer_unordered(GOLD_JOBS_IN_FLIGHT).try_collect::<()>().await?;
+    Ok(GOLD_TABLES.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each file creates the table its entry names, and nothing else.
+    #[test]
+    fn each_statement_creates_its_table() {
+        use datafusion::sql::parser::DFParser;
+        for (table, _, statement) in GOLD_TABLES {
+            let parsed = DFParser::parse_sql(statement).unwrap_or_else(|e| panic!("{table}: {e}"));
+            assert_eq!(parsed.len(), 1, "{table}: one statement");
+            let text = parsed[0].to_string();
+            assert!(text.starts_with(&format!("CREATE OR REPLACE TABLE {table} AS ")), "{table}: {text}");
+        }
+        assert_eq!(GOLD_TABLES[0].0, "gold.reviews");
+    }
+}

@@ -1,0 +1,2 @@
+CREATE OR REPLACE TABLE gold.q17_positive_by_brand AS
+SELECT brand, count(*) AS reviews FROM gold.reviews WHERE overall > 3 GROUP BY brand ORDER BY reviews DESC, brand LIMIT 10
