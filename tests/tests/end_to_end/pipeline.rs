@@ -194,7 +194,7 @@ fn gold_answers_match_an_independent_engine_and_a_rerun_changes_nothing() {
     arguments.extend(review_files.iter().map(String::as_str));
     arguments.push("--meta");
     arguments.extend(metadata_files.iter().map(String::as_str));
-    let reference = python(include_str!("../reference/gold_answers.py"), &arguments);
+    let reference = python(include_str!("../../reference/gold_answers.py"), &arguments);
     let reference: Value = serde_json::from_str(&reference).unwrap();
     for (name, gold, _) in questions {
         let theirs: Vec<Vec<Value>> = serde_json::from_value(reference[name].clone()).unwrap();
