@@ -6,8 +6,9 @@
 //! `BENCH_RUNS` (default 5).
 
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
-use reviewlake_benches::{ClusterGuard, env_number, median_of_async, seconds, write_generated_parquet};
+use reviewlake_benches::{env_number, median_of_async, seconds};
 use reviewlake_cluster::session;
+use reviewlake_tests::{LocalCluster, write_generated_parquet};
 
 const AGGREGATION: &str = "SELECT k, count(*) AS n, sum(v) AS total, avg(v) AS mean, max(v) AS top FROM t GROUP BY k";
 
@@ -27,7 +28,7 @@ fn main() {
     for _ in 0..runs {
         let dir = tempfile::tempdir().unwrap();
         let started = std::time::Instant::now();
-        let stop = ClusterGuard::up(dir.path(), &[2, 2], &[]);
+        let stop = LocalCluster::up(dir.path(), &[2, 2]);
         samples.push(started.elapsed());
         drop(stop);
     }
@@ -37,7 +38,7 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let data = tempfile::tempdir().unwrap();
-        write_generated_parquet(data.path(), rows, 8, "value % 1000 AS k, CAST(value % 9973 AS DOUBLE) AS v").await;
+        write_generated_parquet(data.path(), 8, rows / 8, "value % 1000 AS k, CAST(value % 9973 AS DOUBLE) AS v").await;
         let location = format!("{}/", data.path().display());
 
         let single = SessionContext::new();
@@ -71,13 +72,14 @@ fn main() {
 
     // The remote trivial query, against a real multi-process cluster.
     let dir = tempfile::tempdir().unwrap();
-    let stop = ClusterGuard::up(dir.path(), &[2, 2], &[]);
-    let record = stop.record();
+    let stop = LocalCluster::up(dir.path(), &[2, 2]);
     runtime.block_on(async {
-        let lake_settings =
-            reviewlake_cluster::config::LakehouseSettings { root: record.lakehouse_root.clone(), ..Default::default() };
+        let lake_settings = reviewlake_cluster::config::LakehouseSettings {
+            root: stop.record.lakehouse_root.clone(),
+            ..Default::default()
+        };
         let lake = reviewlake_cluster::lakehouse::Lakehouse::from_settings(&lake_settings).unwrap();
-        let ctx = session::client_context(&record.scheduler_address(), 0, &lake).unwrap();
+        let ctx = session::client_context(&stop.scheduler(), 0, &lake).unwrap();
         ctx.sql("SELECT 1").await.unwrap().collect().await.unwrap();
         let trivial = median_of_async(runs * 4, || async {
             ctx.sql("SELECT 1").await.unwrap().collect().await.unwrap();

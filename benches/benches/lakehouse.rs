@@ -9,11 +9,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
-use reviewlake_benches::{ClusterGuard, env_number, folder_bytes, median_of_async, seconds, write_generated_parquet};
+use reviewlake_benches::{env_number, median_of_async, seconds};
 use reviewlake_cluster::config::LakehouseSettings;
 use reviewlake_cluster::lakehouse::Lakehouse;
 use reviewlake_cluster::session;
 use reviewlake_cluster::sql::run_script;
+use reviewlake_tests::{LocalCluster, env_vars, folder_bytes, write_generated_parquet};
 
 const READ: &str = "SELECT count(*) AS n, sum(score) AS s, max(character_length(body)) AS longest FROM TABLE";
 
@@ -59,17 +60,17 @@ fn main() {
     std::fs::create_dir_all(&source).unwrap();
     let lake_dir = work.path().join("lake");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    runtime.block_on(write_generated_parquet(&source, rows, 8, SOURCE_COLUMNS));
+    runtime.block_on(write_generated_parquet(&source, 8, rows / 8, SOURCE_COLUMNS));
     println!("source: 8 Parquet files, {:.1} MB", folder_bytes(&source) as f64 / 1e6);
 
     let lake_root = lake_dir.to_str().unwrap();
-    let cluster = ClusterGuard::up(work.path(), &[1, 1], &[("REVIEWLAKE__LAKEHOUSE__ROOT", lake_root)]);
-    let record = cluster.record();
+    let cluster =
+        LocalCluster::up_with_env(work.path(), &[1, 1], &env_vars(&[("REVIEWLAKE__LAKEHOUSE__ROOT", lake_root)]));
     let lake = Lakehouse::from_settings(&LakehouseSettings { root: lake_root.into(), ..Default::default() }).unwrap();
     let location = format!("{}/", source.display());
 
     runtime.block_on(async {
-        let ctx = session::client_context(&record.scheduler_address(), 2, &lake).unwrap();
+        let ctx = session::client_context(&cluster.scheduler(), 2, &lake).unwrap();
         ctx.register_parquet("source", &location, ParquetReadOptions::default()).await.unwrap();
 
         for (table, partitioning) in [("gold.bench_flat", ""), ("gold.bench_parts", "PARTITIONED BY (part)")] {

@@ -17,7 +17,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use reviewlake_benches::{ClusterGuard, env_number, folder_bytes};
+use reviewlake_benches::env_number;
+use reviewlake_tests::{LocalCluster, env_vars, folder_bytes, reviewlake_binary};
 
 /// Where the pipeline runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,15 +61,11 @@ fn mib(bytes: u64) -> String {
     format!("{:.0} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
-fn reviewlake() -> PathBuf {
-    reviewlake_cluster::ops::binary_path("reviewlake").expect("build the binaries first")
-}
-
 /// Generates the data set into `dir/source` unless it is already there.
 fn generate(dir: &Path, reviews: usize, products: usize, files: usize) -> PathBuf {
     let source = dir.join(format!("source-{reviews}-{products}-{files}"));
     if !source.join("amazon_reviews").is_dir() {
-        let status = Command::new(reviewlake())
+        let status = Command::new(reviewlake_binary())
             .args(["gen", "--reviews", &reviews.to_string(), "--products", &products.to_string()])
             .args(["--files", &files.to_string(), "--out"])
             .arg(&source)
@@ -87,7 +84,7 @@ struct Run {
 }
 
 fn run_pipeline(source: &Path, lake: &Path, scheduler: Option<String>) -> Run {
-    let mut command = Command::new(reviewlake());
+    let mut command = Command::new(reviewlake_binary());
     command.args(["pipeline", "run", "--source"]).arg(source).arg("--lakehouse").arg(lake);
     if let Some(address) = scheduler {
         command.args(["--scheduler", &address]);
@@ -146,10 +143,14 @@ fn main() {
             Shape::Standalone => None,
             Shape::Cluster(vcores) => {
                 let root = lake.to_str().unwrap();
-                Some(ClusterGuard::up(&cluster_dir, vcores, &[("REVIEWLAKE__LAKEHOUSE__ROOT", root)]))
+                Some(LocalCluster::up_with_env(
+                    &cluster_dir,
+                    vcores,
+                    &env_vars(&[("REVIEWLAKE__LAKEHOUSE__ROOT", root)]),
+                ))
             }
         };
-        let run = run_pipeline(&source, &lake, cluster.as_ref().map(|c| c.record().scheduler_address()));
+        let run = run_pipeline(&source, &lake, cluster.as_ref().map(LocalCluster::scheduler));
         println!("\n### {}", shape.label());
         for stage in &run.stages {
             println!("- {stage}");
@@ -161,7 +162,7 @@ fn main() {
         );
         let mut peaks = vec![format!("client {}", mib(run.client_peak))];
         if let Some(cluster) = &cluster {
-            let record = cluster.record();
+            let record = &cluster.record;
             peaks.push(format!("scheduler {}", mib(peak_rss(record.scheduler_pid).unwrap_or(0))));
             for executor in &record.executors {
                 peaks.push(format!("{} {}", executor.id, mib(peak_rss(executor.pid).unwrap_or(0))));

@@ -1,4 +1,4 @@
-//! Throughput of the text UDF kernels on the real review texts of `../shared/data/amazon2018`,
+//! Throughput of the text UDF kernels on the real review texts of `tests/data/amazon2018`,
 //! per core, and TextBlob on the same texts in the same run.
 //!
 //! `cargo bench -p reviewlake-benches --bench udfs` (TextBlob: `pip install textblob==0.20.1`;
@@ -18,10 +18,9 @@ use datafusion::prelude::{JsonReadOptions, SessionContext};
 use reviewlake_udfs::sentiment;
 use reviewlake_udfs::text::{TokenBuffer, hash_features_into, normalize_text};
 
+/// The review files: the repository's samples unless `REVIEWLAKE_DATA` names another folder.
 fn data_dir() -> PathBuf {
-    std::env::var_os("REVIEWLAKE_DATA").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../../shared/data/amazon2018")
-    })
+    std::env::var_os("REVIEWLAKE_DATA").map(PathBuf::from).unwrap_or_else(reviewlake_tests::samples_dir)
 }
 
 /// The `reviewText` of every review file (`*_5.json.gz`), missing texts skipped.

@@ -1,17 +1,17 @@
-//! The medallion pipeline on the real review samples (`../shared/data/amazon2018`): gold
+//! The medallion pipeline on the real review samples (`tests/data/amazon2018`): gold
 //! answers checked against DuckDB reading the raw JSON independently, and a second run that
 //! changes nothing.
 
 use std::path::Path;
 
-use reviewlake_tests::{manifest_dir, python, reviewlake_with_env, success};
+use reviewlake_tests::{python, reviewlake_with_env, samples_dir, success};
 use serde_json::Value;
 
 /// Lays the sample files out as the batch source: `amazon_reviews/partition_N/*.json.gz` with
 /// Spark marker files, and the same for metadata. Returns the review files and the metadata
 /// files, each in name order.
 fn sample_source(target: &Path) -> (Vec<String>, Vec<String>) {
-    let samples = manifest_dir().join("../../shared/data/amazon2018");
+    let samples = samples_dir();
     let (mut review_files, mut metadata_files) = (Vec::new(), Vec::new());
     let mut entries: Vec<_> = std::fs::read_dir(&samples).unwrap().map(|e| e.unwrap().path()).collect();
     entries.sort();
@@ -194,7 +194,7 @@ fn gold_answers_match_an_independent_engine_and_a_rerun_changes_nothing() {
     arguments.extend(review_files.iter().map(String::as_str));
     arguments.push("--meta");
     arguments.extend(metadata_files.iter().map(String::as_str));
-    let reference = python(include_str!("../reference/gold_answers.py"), &arguments);
+    let reference = python(include_str!("../../reference/gold_answers.py"), &arguments);
     let reference: Value = serde_json::from_str(&reference).unwrap();
     for (name, gold, _) in questions {
         let theirs: Vec<Vec<Value>> = serde_json::from_value(reference[name].clone()).unwrap();

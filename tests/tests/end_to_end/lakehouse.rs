@@ -8,12 +8,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use reviewlake_tests::{LocalCluster, S3Server, python, reviewlake_command, reviewlake_with_env, success};
+use reviewlake_tests::{LocalCluster, S3Server, env_vars, python, reviewlake_command, reviewlake_with_env, success};
 use serde_json::Value;
-
-fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-}
 
 /// Runs SQL through `reviewlake sql` (on `scheduler`, or standalone when `None`) and returns
 /// the last result as JSON rows.
@@ -68,7 +64,7 @@ fn last_scan(log: &Path, table: &str) -> (usize, usize) {
 fn distributed_writes_commit_once_and_scans_prune_on_a_multi_process_cluster() {
     let work = tempfile::tempdir().unwrap();
     let lake = work.path().join("lake");
-    let env = env(&[
+    let env = env_vars(&[
         ("REVIEWLAKE__LAKEHOUSE__ROOT", lake.to_str().unwrap()),
         ("REVIEWLAKE__CLIENT__TARGET_PARTITIONS", "6"),
         ("RUST_LOG", "warn,reviewlake_cluster=info"),
@@ -193,7 +189,7 @@ fn s3_lakehouse_on_moto_takes_concurrent_commits_without_losing_any() {
 fn tables_are_exchanged_with_the_deltalake_python_package() {
     let work = tempfile::tempdir().unwrap();
     let lake = work.path().join("lake");
-    let env = env(&[("REVIEWLAKE__LAKEHOUSE__ROOT", lake.to_str().unwrap())]);
+    let env = env_vars(&[("REVIEWLAKE__LAKEHOUSE__ROOT", lake.to_str().unwrap())]);
     sql(
         work.path(),
         None,
