@@ -137,8 +137,3 @@ impl PhysicalExtensionCodec for LakehousePhysicalCodec {
         self.inner.try_encode(node, buf, proto_converter)
     }
 }
-
-/// Both codecs, as the `Arc`s every role's configuration takes.
-pub fn codecs() -> (Arc<dyn LogicalExtensionCodec>, Arc<dyn PhysicalExtensionCodec>) {
-    (Arc::new(LakehouseLogicalCodec::default()), Arc::new(LakehousePhysicalCodec::default()))
-}

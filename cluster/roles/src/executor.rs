@@ -13,7 +13,7 @@ use ballista_executor::health::ExecutorHealth;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use reviewlake_core::config::{ExecutorSettings, SchedulingPolicy, parse_host_port};
 use reviewlake_core::root_cause;
-use reviewlake_lakehouse::{Lakehouse, codec};
+use reviewlake_lakehouse::Lakehouse;
 use reviewlake_sources::SourceStore;
 use serde::Deserialize;
 
@@ -154,7 +154,7 @@ pub async fn run_executor(settings: &ExecutorSettings, lake: &Lakehouse) -> Resu
         .map_err(|e| ExecutorError::WorkDir { path: work_dir.clone(), reason: e.to_string() })?;
 
     let health = ExecutorHealth::new();
-    let (logical_codec, physical_codec) = codec::codecs();
+    let (logical_codec, physical_codec) = crate::codec::codecs();
     let vcores = if settings.vcores == 0 { num_cpus() } else { settings.vcores };
     let mut config = ExecutorProcessConfig {
         bind_host: settings.bind_host.clone(),

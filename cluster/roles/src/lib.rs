@@ -8,6 +8,7 @@
 //! were modules of this one: [`config`], [`logging`], [`run_binary`] and [`runtime`] from
 //! `reviewlake-core`, [`lakehouse`] and [`sources`].
 
+pub mod codec;
 mod common;
 pub mod executor;
 pub mod functions;

@@ -17,7 +17,7 @@ use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::SessionConfig;
 use reviewlake_core::config::SchedulerSettings;
-use reviewlake_lakehouse::{Lakehouse, codec};
+use reviewlake_lakehouse::Lakehouse;
 use reviewlake_sources::SourceStore;
 use tokio::net::TcpListener;
 
@@ -129,7 +129,7 @@ pub async fn start_scheduler(
         .with_override_config_producer(Arc::new(base_session_config))
         .with_override_session_builder(session_builder);
     config.bind_host = settings.bind_host.clone();
-    let (logical_codec, physical_codec) = codec::codecs();
+    let (logical_codec, physical_codec) = crate::codec::codecs();
     config.override_logical_codec = Some(logical_codec);
     config.override_physical_codec = Some(physical_codec);
     config.executor_timeout_seconds = settings.executor_timeout_seconds;

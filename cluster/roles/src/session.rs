@@ -8,7 +8,7 @@ use ballista_core::extension::{SessionConfigExt, SessionStateExt};
 use datafusion::execution::SessionStateBuilder;
 use datafusion::prelude::SessionContext;
 use reviewlake_core::config::Settings;
-use reviewlake_lakehouse::{Lakehouse, LakehouseError, codec};
+use reviewlake_lakehouse::{Lakehouse, LakehouseError};
 use reviewlake_sources::SourceStore;
 
 use crate::common::base_session_config;
@@ -120,7 +120,7 @@ pub fn client_context(
     target_partitions: usize,
     lake: &Arc<Lakehouse>,
 ) -> datafusion::error::Result<SessionContext> {
-    let (logical_codec, physical_codec) = codec::codecs();
+    let (logical_codec, physical_codec) = crate::codec::codecs();
     let config = session_config(target_partitions)
         .with_ballista_logical_extension_codec(logical_codec)
         .with_ballista_physical_extension_codec(physical_codec);

@@ -23,7 +23,7 @@ use ballista_executor::metrics::LoggingMetricsCollector;
 use ballista_executor::shutdown::ShutdownNotifier;
 use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
 use reviewlake_core::config::{ExecutorSettings, SchedulerSettings, SchedulingPolicy};
-use reviewlake_lakehouse::{Lakehouse, codec};
+use reviewlake_lakehouse::Lakehouse;
 use reviewlake_sources::SourceStore;
 use tokio::net::TcpListener;
 
@@ -125,7 +125,7 @@ impl InProcessExecutor {
         );
 
         let config_producer: ConfigProducer = Arc::new(base_session_config);
-        let (logical_codec, physical_codec) = codec::codecs();
+        let (logical_codec, physical_codec) = crate::codec::codecs();
         let registry = Arc::new(functions::executor_registry(&SourceStore::from_settings(lake.settings())));
         let mut last_error = None;
         for _ in 0..TASK_PORT_ATTEMPTS {

@@ -81,6 +81,26 @@ fn udf_query_runs_on_both_executors_of_different_sizes() {
         "tasks: {:?}",
         tasks.tasks
     );
+
+    // DataFusion's series table functions cross the wire to the scheduler and the executors.
+    let series = success(reviewlake(
+        work.path(),
+        &[
+            "--scheduler",
+            &scheduler,
+            "sql",
+            "--format",
+            "json",
+            "SELECT count(*) AS n FROM range(10); SELECT count(*) AS n, sum(value) AS total FROM generate_series(1, 100)",
+        ],
+    ));
+    let row: Vec<serde_json::Value> = serde_json::from_str(&series).unwrap();
+    assert_eq!((row[0]["n"].as_i64(), row[0]["total"].as_i64()), (Some(100), Some(5050)), "{series}");
+    let ranged = success(reviewlake(
+        work.path(),
+        &["--scheduler", &scheduler, "sql", "--format", "json", "SELECT count(*) AS n FROM range(10)"],
+    ));
+    assert_eq!(ranged.trim(), r#"[{"n":10}]"#);
 }
 
 #[test]
