@@ -6,16 +6,28 @@
 //! arguments and the receiving side builds the same provider again. Once planned, the scan is a
 //! `LazyMemoryExec` that DataFusion's physical protobuf already carries to the executors.
 //!
+//! DataFusion's physical protobuf drops the projection of that `LazyMemoryExec` (it sends the
+//! projected schema and rebuilds the generator over it, so `count(*)` failed on the executors
+//! with "number of columns(1) must match number of fields(0)"). The provider built here
+//! therefore scans the whole series and projects in a `ProjectionExec`, which travels intact.
+//!
 //! Frame: the magic `RLS1`, then JSON of [`SeriesArgs`].
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano, SchemaRef};
-use datafusion::catalog::TableProvider;
+use datafusion::catalog::{Session, TableProvider};
+use datafusion::datasource::TableType;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::functions_table::generate_series::{
     Empty, GenSeriesArgs, GenerateSeriesTable, GenericSeriesState, TimestampValue,
 };
+use datafusion::logical_expr::Expr;
+use datafusion::physical_expr::PhysicalExpr;
+use datafusion::physical_expr::expressions::Column;
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::physical_plan::projection::ProjectionExec;
 use serde::{Deserialize, Serialize};
 
 const SERIES: &[u8; 4] = b"RLS1";
@@ -72,8 +84,12 @@ fn function_name(name: &str) -> Result<&'static str> {
 /// Writes `provider` into `buf` when it is a series table; `Ok(false)` leaves `buf` untouched
 /// for the next codec.
 pub(crate) fn try_encode(provider: &dyn TableProvider, buf: &mut Vec<u8>) -> Result<bool> {
-    let Some(series) = provider.downcast_ref::<GenerateSeriesTable>() else {
-        return Ok(false);
+    let series = match provider.downcast_ref::<SeriesTable>() {
+        Some(decoded) => &decoded.series,
+        None => match provider.downcast_ref::<GenerateSeriesTable>() {
+            Some(series) => series,
+            None => return Ok(false),
+        },
     };
     let generator = series.as_generator(PROBE_BATCH_SIZE)?;
     let state = generator.read();
@@ -134,5 +150,41 @@ pub(crate) fn try_decode(buf: &[u8], schema: SchemaRef) -> Result<Option<Arc<dyn
             }
         }
     };
-    Ok(Some(Arc::new(GenerateSeriesTable::new(schema, args))))
+    Ok(Some(Arc::new(SeriesTable { series: GenerateSeriesTable::new(schema, args) })))
+}
+
+/// A series table that projects after its scan rather than inside it (see the module docs).
+#[derive(Debug)]
+struct SeriesTable {
+    series: GenerateSeriesTable,
+}
+
+#[async_trait]
+impl TableProvider for SeriesTable {
+    fn schema(&self) -> SchemaRef {
+        self.series.schema()
+    }
+
+    fn table_type(&self) -> TableType {
+        self.series.table_type()
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let whole = self.series.scan(state, None, filters, limit).await?;
+        let Some(projection) = projection else {
+            return Ok(whole);
+        };
+        let schema = self.series.schema();
+        let columns = projection.iter().map(|&index| {
+            let name = schema.field(index).name().clone();
+            (Arc::new(Column::new(&name, index)) as Arc<dyn PhysicalExpr>, name)
+        });
+        Ok(Arc::new(ProjectionExec::try_new(columns, whole)?))
+    }
 }
