@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 pub async fn median_of_async<F, Fut>(times: usize, mut run: F) -> Duration
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = ()>,
+    Fut: Future<Output = ()>,
 {
     let mut samples = Vec::with_capacity(times);
     for _ in 0..times {

@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 export CARGO_TERM_COLOR=never
 
+# The Kafka-protocol broker of the streaming tests (tansu, from crates.io), built once into its own
+# cache before the workspace build, so that two cargo builds never run at the same time.
+./scripts/tansu.sh >/dev/null
 cargo build --release --locked --workspace --all-targets
 # End-to-end tests start clusters of several processes; two at a time fit a 2-core machine.
 cargo test --release --locked --workspace -- --test-threads=2

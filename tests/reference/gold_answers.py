@@ -1,7 +1,8 @@
 # The gold questions answered again by DuckDB from the raw JSON, written from seed-spec.md and
 # not from the pipeline's code: an independent reference for tests/tests/pipeline.rs.
 # usage: python gold_answers.py '{"name": "duckdb query", ...}' REVIEW_FILE... [--meta METADATA_FILE...]
-# Files are read in the order given (give them sorted: the first occurrence wins on dedup).
+# Files are read in the order given (give them sorted: the first occurrence wins on dedup, whose
+# key is reviewer, product, rating, summary and text: not the date, which streamed events lack).
 # Tables: r (deduplicated reviews: s = rating sentiment, d = UTC date), m (metadata: one row per
 # asin, cleaned), g (r LEFT JOIN m: category, brand, title, average_price, w = words in reviewText),
 # tokens (Q20: one row per word of a review text, tokens = runs of letters and digits).
@@ -46,7 +47,7 @@ x("""CREATE TABLE raw AS SELECT *, row_number() OVER () AS seq FROM read_json(?,
  columns={'reviewerID':'VARCHAR','asin':'VARCHAR','overall':'DOUBLE','unixReviewTime':'BIGINT','summary':'VARCHAR','reviewText':'VARCHAR','verified':'BOOLEAN'})""", [rf])
 x("""CREATE TABLE r AS SELECT *, CASE WHEN overall < 3 THEN 'Negative' WHEN overall > 3 THEN 'Positive' ELSE 'Neutral' END AS s
  FROM (SELECT *, CAST(to_timestamp(unixReviewTime) AS DATE) AS d FROM raw)
- QUALIFY row_number() OVER (PARTITION BY reviewerID, asin, d, overall, summary, reviewText ORDER BY seq) = 1""")
+ QUALIFY row_number() OVER (PARTITION BY reviewerID, asin, overall, summary, reviewText ORDER BY seq) = 1""")
 if mf:
     x("""CREATE TABLE mraw AS SELECT *, row_number() OVER () AS seq FROM read_json(?, format='newline_delimited', union_by_name=true,
      columns={'asin':'VARCHAR','title':'VARCHAR','brand':'VARCHAR','main_cat':'VARCHAR','category':'VARCHAR[]','price':'VARCHAR'})""", [mf])

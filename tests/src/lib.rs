@@ -10,11 +10,13 @@
 mod cli;
 mod cluster;
 mod data;
+mod kafka;
 mod paths;
 mod python;
 
 pub use cli::{env_vars, reviewlake, reviewlake_binary, reviewlake_command, reviewlake_with_env, success};
 pub use cluster::{LocalCluster, blocking_get, wait_until};
 pub use data::{REVIEW_COLUMNS, body_counts, folder_bytes, write_generated_parquet, write_review_files};
+pub use kafka::{Broker, tansu_binary};
 pub use paths::{data_dir, samples_dir, workspace_root};
 pub use python::{S3Server, python, python_bin};

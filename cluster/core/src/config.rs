@@ -234,6 +234,57 @@ impl Default for LakehouseSettings {
     }
 }
 
+/// `[stream]`: the Kafka-protocol topic streaming ingestion reads (Azure Event Hubs, Kafka,
+/// tansu) and how it reaches it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StreamSettings {
+    /// Bootstrap brokers, `host:port[,host:port...]`; Event Hubs: `NAMESPACE.servicebus.windows.net:9093`.
+    pub brokers: String,
+    /// The topic (an event hub).
+    pub topic: String,
+    /// `plaintext`, `sasl_plaintext` or `sasl_ssl` (Event Hubs).
+    pub security: String,
+    /// `PLAIN` (Event Hubs), `SCRAM-SHA-256` or `SCRAM-SHA-512`; used with the `sasl_*` securities.
+    pub sasl_mechanism: String,
+    /// SASL user; Event Hubs: `$ConnectionString`.
+    pub username: String,
+    /// The environment variable holding the SASL password (never the password itself).
+    pub password_env: String,
+    /// PEM file of the certificate authorities for `sasl_ssl`; empty uses the system's.
+    pub ca: String,
+    /// Milliseconds between micro-batches of `ingest stream`.
+    pub trigger_ms: u64,
+    /// At most this many events per micro-batch (one Delta commit).
+    pub max_events_per_trigger: usize,
+    /// Events larger than this many bytes go to the quarantine (Event Hubs' own limit is 1 MiB).
+    pub max_event_bytes: usize,
+    /// Seconds to wait for the brokers before an operation fails.
+    pub timeout_seconds: u64,
+    /// A checkpoint of a streamed table's Delta log every this many commits, so that committing
+    /// and opening stay flat while a commit lands every trigger.
+    pub checkpoint_interval: u64,
+}
+
+impl Default for StreamSettings {
+    fn default() -> Self {
+        Self {
+            brokers: String::new(),
+            topic: String::new(),
+            security: "plaintext".into(),
+            sasl_mechanism: String::new(),
+            username: String::new(),
+            password_env: String::new(),
+            ca: String::new(),
+            trigger_ms: 1000,
+            max_events_per_trigger: 20_000,
+            max_event_bytes: 1 << 20,
+            timeout_seconds: 30,
+            checkpoint_interval: 10,
+        }
+    }
+}
+
 /// reviewlake's own events at info, the libraries' (Ballista, DataFusion) from warn up.
 pub const DEFAULT_LOG_LEVEL: &str = "warn,reviewlake_cluster=info,reviewlake_jobs=info";
 
@@ -263,6 +314,8 @@ pub struct Settings {
     pub client: ClientSettings,
     /// Where the lakehouse lives.
     pub lakehouse: LakehouseSettings,
+    /// The topic streaming ingestion reads.
+    pub stream: StreamSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -300,6 +353,15 @@ impl Settings {
         }
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty".into()));
+        }
+        for (key, value) in [("stream.trigger_ms", self.stream.trigger_ms), ("stream.timeout_seconds", self.stream.timeout_seconds)] {
+            if value == 0 {
+                return Err(invalid(key, "must be at least 1".into()));
+            }
+        }
+        if self.stream.max_events_per_trigger == 0 || self.stream.max_event_bytes == 0 {
+            let key = if self.stream.max_events_per_trigger == 0 { "stream.max_events_per_trigger" } else { "stream.max_event_bytes" };
+            return Err(invalid(key, "must be at least 1".into()));
         }
         if self.lakehouse.root.trim().is_empty() {
             return Err(invalid("lakehouse.root", "must not be empty".into()));

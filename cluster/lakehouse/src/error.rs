@@ -59,6 +59,21 @@ pub enum LakehouseError {
         /// What does not fit.
         reason: String,
     },
+    /// Another writer committed past this write's application transaction: two writers are
+    /// consuming the same source.
+    #[error(
+        "{name}: transaction {app_id} is already at version {committed}, this write would record {version}; another writer consumes the same source"
+    )]
+    TransactionAhead {
+        /// `schema.table`.
+        name: String,
+        /// The application transaction.
+        app_id: String,
+        /// Its version in the table.
+        committed: i64,
+        /// The version this write carries.
+        version: i64,
+    },
     /// deltalake failed.
     #[error("table {name}: {source}")]
     Delta {

@@ -140,7 +140,7 @@ impl Lakehouse {
 
 /// The schema a write into a table with `table` columns produces: the table's, plus the
 /// input's extra columns when `merge` is set. Returns whether columns were added.
-fn target_schema(
+pub(crate) fn target_schema(
     name: &str,
     table: &SchemaRef,
     input: &Schema,
@@ -198,7 +198,7 @@ fn align(frame: DataFrame, schema: &Schema) -> Result<DataFrame, LakehouseError>
     Ok(frame.select(columns)?)
 }
 
-fn nullable(schema: &Schema) -> SchemaRef {
+pub(crate) fn nullable(schema: &Schema) -> SchemaRef {
     Arc::new(Schema::new(
         schema.fields().iter().map(|f| Field::new(f.name(), f.data_type().clone(), true)).collect::<Vec<_>>(),
     ))

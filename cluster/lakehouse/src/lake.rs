@@ -91,6 +91,27 @@ impl Lakehouse {
         committed_transaction(&table, &name.qualified(), app_id).await
     }
 
+    /// The versions of several application transactions of table `name`, read from one
+    /// snapshot; transactions the table does not hold are left out.
+    pub async fn transaction_versions(
+        &self,
+        name: &TableName,
+        app_ids: impl IntoIterator<Item = String>,
+    ) -> Result<std::collections::BTreeMap<String, i64>, LakehouseError> {
+        let table = match self.open(&name.latest()).await {
+            Ok(table) => table,
+            Err(LakehouseError::NoSuchTable { .. }) => return Ok(Default::default()),
+            Err(error) => return Err(error),
+        };
+        let mut versions = std::collections::BTreeMap::new();
+        for app_id in app_ids {
+            if let Some(version) = committed_transaction(&table, &name.qualified(), &app_id).await? {
+                versions.insert(app_id, version);
+            }
+        }
+        Ok(versions)
+    }
+
     /// The tables of `schema` (folders holding a Delta log), sorted.
     pub async fn list_tables(&self, schema: &str) -> Result<Vec<String>, LakehouseError> {
         let prefix = root_path(&self.store.root)?.join(schema);

@@ -7,7 +7,8 @@
 //! snapshot's active files where the plan is made and reads them as a plain Parquet
 //! `DataSourceExec` on the executors; a write runs `DeltaWriteExec` on the executors and one
 //! `DeltaCommitExec` that commits every file in a single Delta transaction
-//! (see [`write`]). The codecs in [`codec`] carry both across the wire.
+//! (see [`write`]). Batches a process holds (a streaming micro-batch) are appended in one
+//! commit with [`Lakehouse::append_batches`]. The codecs in [`codec`] carry both across the wire.
 //!
 //! ```no_run
 //! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,6 +20,7 @@
 //! # Ok(()) }
 //! ```
 
+mod append;
 pub mod catalog;
 pub mod codec;
 mod delta;
@@ -35,6 +37,7 @@ mod store;
 pub mod table;
 pub mod write;
 
+pub use append::{AppendBatches, AppendMetrics};
 pub use catalog::LakehouseCatalog;
 pub use error::LakehouseError;
 pub use frame::WriteOutcome;

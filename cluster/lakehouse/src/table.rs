@@ -15,6 +15,7 @@ use datafusion::common::{DFSchema, Statistics};
 use datafusion::datasource::TableProvider;
 use datafusion::datasource::physical_plan::{FileScanConfigBuilder, ParquetSource};
 use datafusion::datasource::source::DataSourceExec;
+use datafusion::physical_plan::empty::EmptyExec;
 use datafusion::datasource::table_schema::TableSchema;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::object_store::ObjectStoreUrl;
@@ -163,7 +164,8 @@ impl TableProvider for LakehouseTable {
                 files = files.into_iter().zip(keep).filter_map(|(file, keep)| keep.then_some(file)).collect();
             }
         }
-        tracing::info!(target: LOG_TARGET, table = %self.handle.name, version = ?self.handle.version, listed, scanned = files.len(), "delta scan");
+        let files_scanned = files.len();
+        tracing::info!(target: LOG_TARGET, table = %self.handle.name, version = ?self.handle.version, listed, scanned = files_scanned, "delta scan");
 
         let statistics =
             Statistics::try_merge_iter(files.iter().filter_map(|file| file.statistics.as_deref()), &layout.scan_schema)
@@ -186,7 +188,14 @@ impl TableProvider for LakehouseTable {
             .with_limit(if filters.is_empty() { limit } else { None })
             .with_statistics(statistics)
             .build();
-        Ok(DataSourceExec::from_data_source(config))
+        let scan = DataSourceExec::from_data_source(config);
+        if files_scanned == 0 {
+            // One empty partition rather than a scan of no files: Ballista's adaptive planner
+            // waits forever for the shuffle of a stage without tasks (a window over an empty
+            // table never finishes).
+            return Ok(Arc::new(EmptyExec::new(scan.schema())));
+        }
+        Ok(scan)
     }
 
     async fn insert_into(

@@ -105,8 +105,138 @@ pub(crate) enum Command {
         #[command(subcommand)]
         action: PipelineAction,
     },
+    /// Replay review JSON-lines files as events of a Kafka-protocol topic (one review per event,
+    /// the seed's event shape), keyed by reviewer.
+    Produce {
+        #[command(flatten)]
+        kafka: KafkaArgs,
+        /// `.json` / `.json.gz` files to replay.
+        #[arg(long = "from", required = true, num_args = 1..)]
+        from: Vec<PathBuf>,
+        /// Events per second; as fast as the broker takes them when absent.
+        #[arg(long)]
+        rate: Option<u64>,
+        /// Partitions of the topic when `--create` creates it.
+        #[arg(long, default_value_t = 3)]
+        partitions: i32,
+        /// Create the topic when it does not exist.
+        #[arg(long)]
+        create: bool,
+    },
+    /// Run streaming ingestion, silver and gold continuously: each micro-batch committed to
+    /// bronze triggers silver, and new silver rows trigger gold.
+    Stream {
+        #[command(subcommand)]
+        action: StreamAction,
+    },
     /// List the reviewlake SQL functions.
     Functions,
+}
+
+impl Command {
+    /// The configuration keys this command's own flags set (flags left out are `None`).
+    pub(crate) fn setting_flags(&self) -> Vec<(&'static str, Option<String>)> {
+        match self {
+            Command::Produce { kafka, .. } => kafka.setting_flags(None),
+            Command::Ingest { action: IngestAction::Stream { kafka, trigger, .. } } => kafka.setting_flags(Some(trigger)),
+            Command::Stream { action: StreamAction::Run { kafka, trigger } } => kafka.setting_flags(Some(trigger)),
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub(crate) enum StreamAction {
+    /// Ingest the topic into bronze, then silver and gold after every micro-batch, until
+    /// SIGINT/SIGTERM.
+    Run {
+        #[command(flatten)]
+        kafka: KafkaArgs,
+        #[command(flatten)]
+        trigger: TriggerArgs,
+    },
+}
+
+/// Where the topic is and how to reach it; each flag overrides its `[stream]` setting.
+#[derive(Args)]
+pub(crate) struct KafkaArgs {
+    /// Bootstrap brokers, HOST:PORT[,HOST:PORT] (`stream.brokers`).
+    #[arg(long)]
+    pub(crate) brokers: Option<String>,
+    /// The topic (`stream.topic`).
+    #[arg(long)]
+    pub(crate) topic: Option<String>,
+    /// plaintext, sasl_plaintext or sasl_ssl (`stream.security`).
+    #[arg(long)]
+    pub(crate) security: Option<String>,
+    /// PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (`stream.sasl_mechanism`).
+    #[arg(long)]
+    pub(crate) sasl_mechanism: Option<String>,
+    /// SASL user (`stream.username`).
+    #[arg(long)]
+    pub(crate) username: Option<String>,
+    /// The environment variable holding the SASL password (`stream.password_env`).
+    #[arg(long)]
+    pub(crate) password_env: Option<String>,
+    /// PEM file of the certificate authorities for sasl_ssl (`stream.ca`).
+    #[arg(long)]
+    pub(crate) ca: Option<String>,
+}
+
+impl KafkaArgs {
+    fn setting_flags(&self, trigger: Option<&TriggerArgs>) -> Vec<(&'static str, Option<String>)> {
+        let mut flags = vec![
+            ("stream.brokers", self.brokers.clone()),
+            ("stream.topic", self.topic.clone()),
+            ("stream.security", self.security.clone()),
+            ("stream.sasl_mechanism", self.sasl_mechanism.clone()),
+            ("stream.username", self.username.clone()),
+            ("stream.password_env", self.password_env.clone()),
+            ("stream.ca", self.ca.clone()),
+        ];
+        if let Some(trigger) = trigger {
+            flags.extend([
+                ("stream.trigger_ms", trigger.trigger.map(|ms| ms.to_string())),
+                ("stream.max_events_per_trigger", trigger.max_events_per_trigger.map(|n| n.to_string())),
+                ("stream.max_event_bytes", trigger.max_event_bytes.map(|n| n.to_string())),
+            ]);
+        }
+        flags
+    }
+}
+
+/// How often micro-batches run and how large they are.
+#[derive(Args)]
+pub(crate) struct TriggerArgs {
+    /// Time between micro-batches: `500ms`, `1s`, `2m` (`stream.trigger_ms`).
+    #[arg(long, value_parser = parse_millis)]
+    pub(crate) trigger: Option<u64>,
+    /// At most this many events per micro-batch (`stream.max_events_per_trigger`).
+    #[arg(long)]
+    pub(crate) max_events_per_trigger: Option<usize>,
+    /// Larger events go to the quarantine (`stream.max_event_bytes`).
+    #[arg(long)]
+    pub(crate) max_event_bytes: Option<usize>,
+}
+
+/// `250ms`, `1s`, `2m` or a number of seconds, as milliseconds.
+fn parse_millis(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(index) => text.split_at(index),
+        None => (text, "s"),
+    };
+    let number: f64 = number.parse().map_err(|_| format!("`{text}` is not a duration such as 500ms, 1s or 2m"))?;
+    let millis = match unit {
+        "ms" => number,
+        "s" => number * 1000.0,
+        "m" => number * 60_000.0,
+        other => return Err(format!("unknown unit `{other}` in `{text}`: use ms, s or m")),
+    };
+    if millis < 1.0 {
+        return Err(format!("`{text}` is shorter than a millisecond"));
+    }
+    Ok(millis as u64)
 }
 
 #[derive(Subcommand)]
@@ -137,6 +267,17 @@ pub(crate) enum IngestAction {
         /// Load at most this many new files in this run.
         #[arg(long)]
         max_files: Option<usize>,
+    },
+    /// Consume every partition of a Kafka-protocol topic into `bronze.review_events`, exactly
+    /// once: one Delta commit per micro-batch, holding the offsets it consumed.
+    Stream {
+        #[command(flatten)]
+        kafka: KafkaArgs,
+        #[command(flatten)]
+        trigger: TriggerArgs,
+        /// Drain what the topic holds now, then exit; otherwise run until SIGINT/SIGTERM.
+        #[arg(long)]
+        available_now: bool,
     },
 }
 

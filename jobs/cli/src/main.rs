@@ -17,18 +17,20 @@ use crate::args::{Cli, Command, GlobalArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let settings = load_settings(&cli.global);
+    let settings = load_settings(&cli.global, &cli.command.setting_flags());
     reviewlake_cluster::run_binary("reviewlake", settings, |settings| run(cli, settings))
 }
 
-/// Settings from the configuration file and environment, the global flags on top.
-fn load_settings(global: &GlobalArgs) -> Result<Settings, ConfigError> {
+/// Settings from the configuration file and environment, the global flags and the command's
+/// own flags on top.
+fn load_settings(global: &GlobalArgs, command_flags: &[(&'static str, Option<String>)]) -> Result<Settings, ConfigError> {
     SettingsLoader::from_env(global.config.clone())
         .with_flags([
             ("client.scheduler", &global.scheduler),
             ("lakehouse.root", &global.lakehouse),
             ("log.level", &global.log_level),
         ])
+        .with_flags(command_flags.iter().map(|(key, value)| (*key, value)))
         .load()
 }
 
@@ -42,6 +44,11 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Ingest { action } => commands::ingest::run(&settings, action).await,
         Command::Pipeline { action } => commands::pipeline::run(&settings, action).await,
+        Command::Produce { from, rate, partitions, create, .. } => {
+            let options = reviewlake_jobs::stream::ProduceOptions { files: from, rate, partitions, create };
+            commands::produce::run(&settings, options).await
+        }
+        Command::Stream { action: args::StreamAction::Run { .. } } => commands::stream::run(&settings).await,
         Command::Functions => {
             commands::functions::run();
             Ok(())

@@ -6,6 +6,7 @@ use reviewlake_cluster::ops::{ClusterRecord, RECORD_FILE};
 use reviewlake_jobs::generate::GenerateReport;
 use reviewlake_jobs::ingest::{IngestReport, SourceKind};
 use reviewlake_jobs::medallion::{PipelineReport, SilverOutcome};
+use reviewlake_jobs::stream::{ProduceReport, StreamIngestReport};
 
 /// Prints a formatted result (see [`reviewlake_cluster::sql::format_batches`]) without its
 /// trailing blank lines.
@@ -54,6 +55,34 @@ pub(crate) fn print_ingested(report: &IngestReport, kind: SourceKind) {
         kind.name(),
         report.quarantined
     );
+}
+
+/// The summary of `reviewlake produce`: events per partition, then the total.
+pub(crate) fn print_produced(report: &ProduceReport) {
+    if report.created_topic {
+        println!("topic created");
+    }
+    for (partition, events) in &report.per_partition {
+        println!("partition {partition}: {events} events");
+    }
+    println!(
+        "total: {} events in {:.2} s ({} lines sent verbatim, not JSON objects; {} blank lines skipped)",
+        report.total(),
+        report.elapsed.as_secs_f64(),
+        report.verbatim,
+        report.blank
+    );
+}
+
+/// The summary of `reviewlake ingest stream`: what it committed, and where each partition stands.
+pub(crate) fn print_stream_ingested(report: &StreamIngestReport) {
+    println!(
+        "bronze.review_events: {} rows from {} events in {} micro-batches, {} quarantined",
+        report.rows, report.events, report.batches, report.quarantined
+    );
+    for (partition, next) in &report.positions {
+        println!("partition {partition}: next offset {next}");
+    }
 }
 
 /// One line per stage of `reviewlake pipeline run`.

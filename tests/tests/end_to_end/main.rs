@@ -12,3 +12,4 @@ mod flight_sql;
 mod ingest;
 mod lakehouse;
 mod pipeline;
+mod stream;

@@ -150,19 +150,7 @@ async fn write_partition(
         .build()
         .map_err(|source| LakehouseError::Delta { name: spec.table.clone(), source })?
         .log_store();
-    let configuration = spec.configuration.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
-    let (indexed_columns, stats_columns) =
-        deltalake::operations::get_num_idx_cols_and_stats_columns(None, configuration);
-    let config = WriterConfig::new(
-        table_schema.clone(),
-        spec.partition_by.clone(),
-        None,
-        None,
-        None,
-        indexed_columns,
-        stats_columns,
-    );
-    let mut writer = DeltaWriter::new(log_store.object_store(None), config);
+    let mut writer = file_writer(&log_store, &table_schema, &spec.partition_by, &spec.configuration);
     while let Some(batch) = input.next().await {
         let written = match batch {
             Ok(batch) => match conform(&batch, &table_schema, &spec.table) {
@@ -191,9 +179,25 @@ async fn write_partition(
     Ok(RecordBatch::try_new(add_schema(), columns)?)
 }
 
+/// A writer of Parquet files of a table with `schema`, collecting statistics as the table's
+/// `configuration` asks.
+pub(crate) fn file_writer(
+    log_store: &deltalake::logstore::LogStoreRef,
+    schema: &SchemaRef,
+    partition_by: &[String],
+    configuration: &std::collections::HashMap<String, String>,
+) -> DeltaWriter {
+    let configuration = configuration.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
+    let (indexed_columns, stats_columns) =
+        deltalake::operations::get_num_idx_cols_and_stats_columns(None, configuration);
+    let config =
+        WriterConfig::new(schema.clone(), partition_by.to_vec(), None, None, None, indexed_columns, stats_columns);
+    DeltaWriter::new(log_store.object_store(None), config)
+}
+
 /// Casts `batch` to the table's column types (the writer requires its exact schema) and
 /// refuses NULLs in non-nullable columns with the column's name.
-fn conform(batch: &RecordBatch, schema: &SchemaRef, table: &str) -> Result<RecordBatch> {
+pub(crate) fn conform(batch: &RecordBatch, schema: &SchemaRef, table: &str) -> Result<RecordBatch> {
     let mut columns = Vec::with_capacity(batch.num_columns());
     for (column, field) in batch.columns().iter().zip(schema.fields()) {
         let column =
@@ -210,7 +214,7 @@ fn conform(batch: &RecordBatch, schema: &SchemaRef, table: &str) -> Result<Recor
     Ok(RecordBatch::try_new(schema.clone(), columns)?)
 }
 
-fn add_rows(add: &Add) -> u64 {
+pub(crate) fn add_rows(add: &Add) -> u64 {
     add.stats
         .as_deref()
         .and_then(|stats| serde_json::from_str::<serde_json::Value>(stats).ok())

@@ -19,7 +19,7 @@ use reviewlake_core::config::Settings;
 use reviewlake_core::root_cause;
 
 pub use error::OpsError;
-pub use process::{binary_path, free_port, is_alive};
+pub use process::{binary_path, free_port, free_ports, is_alive};
 pub use run_dir::{ClusterRecord, ExecutorRecord, RECORD_FILE};
 
 use crate::operator_api::{ExecutorView, JobTasks, JobView};
@@ -80,8 +80,7 @@ pub async fn up(spec: &ClusterSpec, settings: &Settings) -> Result<ClusterRecord
     let scheduler_binary = binary_path("reviewlake-scheduler")?;
     binary_path("reviewlake-executor")?;
 
-    let scheduler_port = free_port()?;
-    let scheduler_http_port = free_port()?;
+    let [scheduler_port, scheduler_http_port] = free_ports()?;
     let scheduler_log = spec.dir.join("scheduler.log");
     let policy = settings.scheduler.scheduling_policy.as_str().to_string();
     // Resolved once here, so that a relative root means the same folder to every process.
@@ -161,7 +160,7 @@ async fn add_executors(
         std::fs::create_dir_all(&work_dir)
             .map_err(|e| OpsError::Io { path: work_dir.clone(), reason: e.to_string() })?;
         let log = spec.dir.join(format!("{id}.log"));
-        let (port, grpc_port, http_port) = (free_port()?, free_port()?, free_port()?);
+        let [port, grpc_port, http_port] = free_ports()?;
         let vcores = spec.vcores_of(record.executors.len(), settings);
         let mut args = spec.config_args();
         if !record.lakehouse_root.is_empty() {

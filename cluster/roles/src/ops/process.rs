@@ -43,6 +43,19 @@ pub fn free_port() -> Result<u16, OpsError> {
         .map_err(|e| OpsError::Io { path: PathBuf::from("127.0.0.1:0"), reason: e.to_string() })
 }
 
+/// `N` distinct free loopback ports: each listener is held until all are chosen, so two ports
+/// of one process never collide (separate calls of [`free_port`] may return the same port).
+pub fn free_ports<const N: usize>() -> Result<[u16; N], OpsError> {
+    let io_error = |e: std::io::Error| OpsError::Io { path: PathBuf::from("127.0.0.1:0"), reason: e.to_string() };
+    let listeners =
+        (0..N).map(|_| std::net::TcpListener::bind("127.0.0.1:0").map_err(io_error)).collect::<Result<Vec<_>, _>>()?;
+    let mut ports = [0u16; N];
+    for (port, listener) in ports.iter_mut().zip(&listeners) {
+        *port = listener.local_addr().map_err(io_error)?.port();
+    }
+    Ok(ports)
+}
+
 /// Starts `program` detached from the caller's terminal (own process group), with stdout and
 /// stderr appended to `log`.
 pub fn spawn(program: &Path, args: &[String], log: &Path) -> Result<Child, OpsError> {

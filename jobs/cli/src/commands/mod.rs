@@ -7,5 +7,7 @@ pub(crate) mod functions;
 pub(crate) mod generate;
 pub(crate) mod ingest;
 pub(crate) mod pipeline;
+pub(crate) mod produce;
 pub(crate) mod sql;
+pub(crate) mod stream;
 pub(crate) mod table;
