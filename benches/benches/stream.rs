@@ -4,7 +4,8 @@
 //! 1. **Catch-up**: a backlog of `BENCH_STREAM_BACKLOG` events (the real sample reviews cycled),
 //!    produced first, then drained by `ingest stream --available-now`: events/s into bronze.
 //! 2. **Latency**: `stream run` (bronze, then silver and gold after each micro-batch) while
-//!    `produce --rate R` sends for `BENCH_STREAM_SECONDS` at each rate of `BENCH_STREAM_RATES`.
+//!    `produce --rate R` sends distinct generated reviews (`reviewlake gen`) for
+//!    `BENCH_STREAM_SECONDS` at each rate of `BENCH_STREAM_RATES`.
 //!    An event's latency to bronze is the commit time of the first `bronze.review_events` version
 //!    whose offsets cover it, less its broker timestamp (the producer's create time); to gold, the
 //!    commit time of the first `gold.q19_kpis` refresh after the first silver commit that consumed
@@ -37,13 +38,10 @@ fn sample_files() -> Vec<PathBuf> {
         .collect()
 }
 
-/// `produce` of the sample files cycled `cycles` times (at `rate` events/s when given).
-fn produce(broker: &Broker, lake: &Path, topic: &str, cycles: usize, rate: Option<u64>) -> Child {
+/// `produce` of `files` (at `rate` events/s when given).
+fn produce(broker: &Broker, lake: &Path, topic: &str, files: &[PathBuf], rate: Option<u64>) -> Child {
     let mut command = reviewlake(lake);
-    command.args(["produce", "--brokers", &broker.address(), "--topic", topic, "--from"]);
-    for _ in 0..cycles {
-        command.args(sample_files());
-    }
+    command.args(["produce", "--brokers", &broker.address(), "--topic", topic, "--from"]).args(files);
     if let Some(rate) = rate {
         command.args(["--rate", &rate.to_string()]);
     }
@@ -120,9 +118,26 @@ fn latency(broker: &Broker, dir: &Path, rate: u64, seconds: u64) {
     let lake = dir.join(format!("lake-latency-{rate}"));
     let topic = format!("latency-{rate}");
     broker.create_topic(&topic, 3);
-    // Enough sample cycles for `seconds` at `rate`; the producer is stopped when time is up.
-    let per_cycle = 8_523u64;
-    let cycles = (rate * seconds).div_ceil(per_cycle) as usize;
+    // Distinct reviews (generated), so that every event adds a silver row and refreshes gold;
+    // enough for `seconds` at `rate`, and the producer is stopped when time is up.
+    let source = dir.join(format!("generated-{rate}"));
+    let status = Command::new(reviewlake_binary())
+        .args(["gen", "--reviews", &(rate * seconds).to_string(), "--products", "5000", "--files", "4", "--out"])
+        .arg(&source)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "reviewlake gen failed");
+    let mut files: Vec<PathBuf> = Vec::new();
+    for partition in std::fs::read_dir(source.join("amazon_reviews")).unwrap() {
+        for file in std::fs::read_dir(partition.unwrap().path()).unwrap() {
+            let path = file.unwrap().path();
+            if path.extension().is_some_and(|extension| extension == "gz") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
     let mut pipeline = reviewlake(&lake)
         .args(["stream", "run", "--brokers", &broker.address(), "--topic", &topic, "--trigger", "1s"])
         .stdout(Stdio::null())
@@ -131,7 +146,7 @@ fn latency(broker: &Broker, dir: &Path, rate: u64, seconds: u64) {
         .unwrap();
     // The pipeline's start-up (cluster, first silver and gold) stays out of the measure.
     std::thread::sleep(Duration::from_secs(3));
-    let mut producer = produce(broker, &lake, &topic, cycles, Some(rate));
+    let mut producer = produce(broker, &lake, &topic, &files, Some(rate));
     std::thread::sleep(Duration::from_secs(seconds));
     let _ = producer.kill();
     let _ = producer.wait();
@@ -157,7 +172,12 @@ fn latency(broker: &Broker, dir: &Path, rate: u64, seconds: u64) {
             to_gold.push((gold_commit.millis - enqueued) as f64 / 1000.0);
         }
     }
-    println!("rate {rate} events/s for {seconds} s (stream run, trigger 1 s):");
+    println!(
+        "rate {rate} events/s for {seconds} s (stream run, trigger 1 s): {} bronze, {} silver, {} gold.q19_kpis commits",
+        bronze.len(),
+        silver.len(),
+        gold.len()
+    );
     summary("produce -> bronze", to_bronze);
     summary("produce -> gold (q19_kpis)", to_gold);
 }
@@ -184,7 +204,9 @@ fn main() {
     broker.create_topic(TOPIC, 3);
     let lake = dir.join("lake-catch-up");
     let started = Instant::now();
-    let produced = produce(&broker, &lake, TOPIC, backlog.div_ceil(8_523) as usize, None).wait_with_output().unwrap();
+    // The real sample reviews (8,523 lines), cycled.
+    let cycled: Vec<PathBuf> = (0..backlog.div_ceil(8_523)).flat_map(|_| sample_files()).collect();
+    let produced = produce(&broker, &lake, TOPIC, &cycled, None).wait_with_output().unwrap();
     let events = total_events(&String::from_utf8_lossy(&produced.stdout));
     let produce_time = started.elapsed();
     println!(

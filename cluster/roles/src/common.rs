@@ -24,11 +24,6 @@ pub fn base_session_config() -> SessionConfig {
     // ... parse every line once per field instead of once. Our tables have no nested columns
     // for it to prune, so it only costs.
     config.options_mut().optimizer.enable_leaf_expression_pushdown = false;
-    // Ballista 55's adaptive planner never finishes a job that joins an empty table (its
-    // empty-stage cancellation is not implemented: "there are stages to be cancelled but its
-    // not implemented"), e.g. gold over a lakehouse with no product metadata yet. The static
-    // distributed planner runs those jobs.
-    config = config.with_ballista_adaptive_query_planner(false);
     config
 }
 

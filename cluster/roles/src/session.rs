@@ -154,6 +154,17 @@ fn lakehouse_state(
         .build())
 }
 
+/// `ctx` with Ballista's static distributed planner instead of the adaptive one, for jobs that
+/// join an empty table: Ballista 55's adaptive planner never finishes those (it finds the empty
+/// stage and wants to cancel the stages that feed it, which it does not implement). Everything
+/// else (catalog, functions, cluster) is shared with `ctx`.
+pub fn with_static_planner(ctx: &SessionContext) -> SessionContext {
+    let state = ctx.state();
+    let config = state.config().clone().with_ballista_adaptive_query_planner(false);
+    SessionContext::new_with_state(SessionStateBuilder::new_from_existing(state).with_config(config).build())
+}
+
+
 /// A single-process context over `lake`'s tables, with every reviewlake function: no cluster.
 /// Writes run the same write and commit operators in this process. For tools, tests and
 /// single-process baselines.

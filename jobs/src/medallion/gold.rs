@@ -6,6 +6,7 @@
 use datafusion::prelude::SessionContext;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use reviewlake_cluster::lakehouse::Lakehouse;
+use reviewlake_cluster::session::with_static_planner;
 use reviewlake_cluster::sql::run_script;
 
 use super::MedallionError;
@@ -116,6 +117,14 @@ const GOLD_JOBS_IN_FLIGHT: usize = 4;
 
 /// Rebuilds every gold table from silver; returns the number of tables written.
 pub async fn run_gold(ctx: &SessionContext, lake: &Lakehouse) -> Result<usize, MedallionError> {
+    // gold.reviews joins silver.metadata, which is empty on a lakehouse fed only by reviews.
+    let static_planner;
+    let ctx = if ctx.table("silver.metadata").await?.limit(0, Some(1))?.count().await? == 0 {
+        static_planner = with_static_planner(ctx);
+        &static_planner
+    } else {
+        ctx
+    };
     let rebuild = |(table, _, statement): &'static (&'static str, &'static str, &'static str)| async move {
         run_script(ctx, Some(lake), statement).await?;
         tracing::info!(table, "gold table rebuilt");
