@@ -120,13 +120,12 @@ impl StreamIngest {
         for function in reviewlake_udfs::scalar_functions() {
             ctx.register_udf(function.as_ref().clone());
         }
-        let probe = TopicReader::open(kafka, &BTreeMap::new(), options.max_event_bytes).await?;
-        let partitions = probe.partitions().await?;
-        drop(probe);
+        let mut reader = TopicReader::open(kafka, options.max_event_bytes).await?;
+        let partitions = reader.partitions().await?;
         let bronze_done = committed(&lake, REVIEW_EVENTS, &kafka.topic, &partitions).await?;
         let quarantine_done = committed(&lake, QUARANTINE, &kafka.topic, &partitions).await?;
         let resume = bronze_done.iter().map(|(&partition, &last)| (partition, last + 1)).collect();
-        let reader = TopicReader::open(kafka, &resume, options.max_event_bytes).await?;
+        reader.assign_new(&resume).await?;
         tracing::info!(topic = %kafka.topic, resume = ?resume, "stream ingestion positioned");
         Ok(Self {
             lake,

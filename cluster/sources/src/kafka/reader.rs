@@ -68,14 +68,10 @@ pub struct TopicReader {
 }
 
 impl TopicReader {
-    /// Connects and assigns every partition of the topic: those in `resume` from the offset
-    /// given there (the next one to read), the others from their beginning. Events larger than
+    /// Connects to the brokers; nothing is assigned yet: [`TopicReader::assign_new`] assigns
+    /// the topic's partitions from the offsets the caller stores. Events larger than
     /// `max_event_bytes` are delivered with a `body_error`.
-    pub async fn open(
-        options: &KafkaOptions,
-        resume: &BTreeMap<i32, i64>,
-        max_event_bytes: usize,
-    ) -> Result<Self, KafkaError> {
+    pub async fn open(options: &KafkaOptions, max_event_bytes: usize) -> Result<Self, KafkaError> {
         let watch = ErrorWatch::default();
         let mut config = options.client_config();
         config
@@ -89,15 +85,7 @@ impl TopicReader {
         let consumer: StreamConsumer<ErrorWatch> = config
             .create_with_context(watch.clone())
             .map_err(|error| watch.explain(options, "creating the consumer".into(), error))?;
-        let mut reader = Self {
-            consumer: Arc::new(consumer),
-            watch,
-            options: options.clone(),
-            max_event_bytes,
-            next: BTreeMap::new(),
-        };
-        reader.assign_new(resume).await?;
-        Ok(reader)
+        Ok(Self { consumer: Arc::new(consumer), watch, options: options.clone(), max_event_bytes, next: BTreeMap::new() })
     }
 
     /// The topic's partitions now.
