@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Creates (once) the Python environment the end-to-end tests use: moto's S3-compatible server,
-# and the deltalake / pyarrow / duckdb peers for interoperability and reference answers.
+# the deltalake / pyarrow / duckdb peers for interoperability and reference answers, and
+# scikit-learn for the ML metrics' reference.
 # Prints the environment's bin directory. Idempotent and cheap when already installed.
 set -euo pipefail
 venv="${REVIEWLAKE_PYTHON_ENV:-$HOME/.cache/reviewlake/python}"
-packages=("moto[server]==5.2.5" "deltalake==1.6.6" "pyarrow" "pandas" "duckdb")
+packages=("moto[server]==5.2.5" "deltalake==1.6.6" "pyarrow" "pandas" "duckdb" "scikit-learn")
 mkdir -p "$(dirname "$venv")"
 # Tests call this concurrently; one installs while the others wait.
 exec 9>"$venv.lock"

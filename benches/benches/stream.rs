@@ -77,7 +77,9 @@ fn read_log(table: &Path) -> Vec<Commit> {
                 commit.millis = info["timestamp"].as_i64().unwrap_or(0);
             }
             if let Some(txn) = action.get("txn") {
-                commit.transactions.insert(txn["appId"].as_str().unwrap().to_string(), txn["version"].as_i64().unwrap());
+                commit
+                    .transactions
+                    .insert(txn["appId"].as_str().unwrap().to_string(), txn["version"].as_i64().unwrap());
             }
         }
         commits.push(commit);
@@ -111,7 +113,9 @@ fn bronze_rows(lake: &Path) -> Vec<(i64, i64, i64)> {
     let output = reviewlake(lake).args(["sql", "--format", "json", query]).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let rows: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
-    rows.iter().map(|row| (row["p"].as_i64().unwrap(), row["o"].as_i64().unwrap(), row["t"].as_i64().unwrap())).collect()
+    rows.iter()
+        .map(|row| (row["p"].as_i64().unwrap(), row["o"].as_i64().unwrap(), row["t"].as_i64().unwrap()))
+        .collect()
 }
 
 fn latency(broker: &Broker, dir: &Path, rate: u64, seconds: u64) {

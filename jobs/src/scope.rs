@@ -10,6 +10,7 @@
 
 use std::sync::Arc;
 
+use ballista::prelude::SessionConfigExt;
 use datafusion::catalog::{
     CatalogProvider, CatalogProviderList, MemoryCatalogProviderList, MemorySchemaProvider, SchemaProvider,
 };
@@ -25,6 +26,16 @@ pub(crate) struct JobScope {
 impl JobScope {
     /// A scope over `ctx`'s catalogs, with a private default schema.
     pub(crate) fn new(ctx: &SessionContext) -> Self {
+        Self::build(ctx, None)
+    }
+
+    /// A scope whose queries run as cluster jobs named `job_name` (what the scheduler's job
+    /// list shows), so an operator can tell a job's work apart.
+    pub(crate) fn named(ctx: &SessionContext, job_name: &str) -> Self {
+        Self::build(ctx, Some(job_name))
+    }
+
+    fn build(ctx: &SessionContext, job_name: Option<&str>) -> Self {
         let state = ctx.state();
         let (default_catalog, default_schema) = {
             let options = &state.config().options().catalog;
@@ -47,7 +58,12 @@ impl JobScope {
         }
         // The same session id: on a cluster the job's queries belong to the caller's session.
         let session_id = state.session_id().to_string();
+        let mut config = state.config().clone();
+        if let Some(job_name) = job_name {
+            config = config.with_ballista_job_name(job_name);
+        }
         let state = SessionStateBuilder::new_from_existing(state)
+            .with_config(config)
             .with_catalog_list(Arc::new(catalogs))
             .with_session_id(session_id)
             .build();

@@ -1,11 +1,12 @@
 //! Pure text, parsing and sentiment functions for product reviews, and the DataFusion UDFs
 //! that run them over whole Arrow arrays inside distributed plans.
 //!
-//! The pure functions ([`text`], [`parse`], [`sentiment`]) know nothing of DataFusion; the
-//! [`udf`] module wraps them as one documented `ScalarUDFImpl` per SQL function, which accept
-//! every string layout (`Utf8`, `LargeUtf8`, `Utf8View`), reuse their buffers across a batch
-//! and turn null into null. [`scalar_functions`] lists them and [`functions_markdown`]
-//! documents them.
+//! The pure functions ([`text`], [`parse`], [`sentiment`], [`logistic`]) know nothing of
+//! DataFusion; the [`udf`] module wraps them as one documented `ScalarUDFImpl` (or
+//! `AggregateUDFImpl`) per SQL function, which accept every string layout (`Utf8`, `LargeUtf8`,
+//! `Utf8View`), reuse their buffers across a batch and turn null into null.
+//! [`scalar_functions`] and [`aggregate_functions`] list them and [`functions_markdown`]
+//! documents the scalar ones.
 //!
 //! ```
 //! use datafusion::prelude::*;
@@ -24,6 +25,9 @@ use std::sync::Arc;
 
 use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 
+/// Logistic regression over hashed term frequencies (training sums, scoring, idf), and the
+/// base64 text that carries its vectors inside query plans.
+pub mod logistic;
 pub mod parse;
 pub mod sentiment;
 pub mod text;
@@ -50,7 +54,14 @@ pub fn functions_markdown() -> String {
     udf::markdown_table(&scalar_functions())
 }
 
-/// Every reviewlake aggregate function (none yet).
+/// Every reviewlake aggregate function: the sums of distributed model training
+/// (`logistic_gradient`, `document_frequencies`), ready to register on a session or executor
+/// registry.
+///
+/// ```
+/// let names: Vec<String> = reviewlake_udfs::aggregate_functions().iter().map(|f| f.name().to_string()).collect();
+/// assert_eq!(names, ["logistic_gradient", "document_frequencies"]);
+/// ```
 pub fn aggregate_functions() -> Vec<Arc<AggregateUDF>> {
-    Vec::new()
+    udf::aggregate_functions()
 }

@@ -354,13 +354,19 @@ impl Settings {
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty".into()));
         }
-        for (key, value) in [("stream.trigger_ms", self.stream.trigger_ms), ("stream.timeout_seconds", self.stream.timeout_seconds)] {
+        for (key, value) in
+            [("stream.trigger_ms", self.stream.trigger_ms), ("stream.timeout_seconds", self.stream.timeout_seconds)]
+        {
             if value == 0 {
                 return Err(invalid(key, "must be at least 1".into()));
             }
         }
         if self.stream.max_events_per_trigger == 0 || self.stream.max_event_bytes == 0 {
-            let key = if self.stream.max_events_per_trigger == 0 { "stream.max_events_per_trigger" } else { "stream.max_event_bytes" };
+            let key = if self.stream.max_events_per_trigger == 0 {
+                "stream.max_events_per_trigger"
+            } else {
+                "stream.max_event_bytes"
+            };
             return Err(invalid(key, "must be at least 1".into()));
         }
         if self.lakehouse.root.trim().is_empty() {

@@ -98,7 +98,10 @@ impl AppendBatches<'_> {
     pub async fn execute(self) -> Result<AppendMetrics, LakehouseError> {
         let name: TableName = self.name.parse()?;
         if name.at.is_some() {
-            return Err(LakehouseError::InvalidName { name: self.name, reason: "cannot write to a past version".into() });
+            return Err(LakehouseError::InvalidName {
+                name: self.name,
+                reason: "cannot write to a past version".into(),
+            });
         }
         let qualified = name.qualified();
         let delta = |source| LakehouseError::Delta { name: qualified.clone(), source };
@@ -142,10 +145,11 @@ impl AppendBatches<'_> {
         let actions: Vec<Action> = adds.into_iter().map(Action::Add).collect();
         let version = match existing {
             None => {
-                let delta_schema = StructType::try_from_arrow(schema.as_ref()).map_err(|e| LakehouseError::SchemaMismatch {
-                    name: qualified.clone(),
-                    reason: format!("the schema has no Delta equivalent: {e}"),
-                })?;
+                let delta_schema =
+                    StructType::try_from_arrow(schema.as_ref()).map_err(|e| LakehouseError::SchemaMismatch {
+                        name: qualified.clone(),
+                        reason: format!("the schema has no Delta equivalent: {e}"),
+                    })?;
                 let table = CreateBuilder::new()
                     .with_log_store(log_store)
                     .with_columns(delta_schema.fields().cloned())

@@ -44,17 +44,22 @@ pub fn register_all(state: &mut SessionState, sources: &SourceStore) -> datafusi
     Ok(())
 }
 
-/// The executor's function registry: DataFusion's built-ins plus every reviewlake function,
-/// reading source files through `sources`.
+/// The executor's function registry: DataFusion's built-ins (with the array functions, which
+/// Ballista's default registry leaves out although every client session plans them) plus every
+/// reviewlake function, reading source files through `sources`.
 ///
 /// ```
 /// let sources = reviewlake_cluster::sources::SourceStore::default();
 /// let registry = reviewlake_cluster::functions::executor_registry(&sources);
 /// assert!(registry.scalar_functions.contains_key("normalize_text"));
 /// assert!(registry.scalar_functions.contains_key("lower"));
+/// assert!(registry.scalar_functions.contains_key("cardinality"));
 /// ```
 pub fn executor_registry(sources: &SourceStore) -> BallistaFunctionRegistry {
     let mut registry = BallistaFunctionRegistry::default();
+    for udf in datafusion::functions_nested::all_default_nested_functions() {
+        registry.scalar_functions.entry(udf.name().to_string()).or_insert(udf);
+    }
     for udf in scalar_functions(sources) {
         registry.scalar_functions.insert(udf.name().to_string(), udf);
     }

@@ -164,7 +164,6 @@ pub fn with_static_planner(ctx: &SessionContext) -> SessionContext {
     SessionContext::new_with_state(SessionStateBuilder::new_from_existing(state).with_config(config).build())
 }
 
-
 /// A single-process context over `lake`'s tables, with every reviewlake function: no cluster.
 /// Writes run the same write and commit operators in this process. For tools, tests and
 /// single-process baselines.

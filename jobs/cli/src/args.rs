@@ -129,6 +129,14 @@ pub(crate) enum Command {
         #[command(subcommand)]
         action: StreamAction,
     },
+    /// Sentiment models: features, distributed training with evaluation, and the registry.
+    Ml {
+        #[command(subcommand)]
+        action: MlAction,
+        /// Output format of `ml list` and `ml show`.
+        #[arg(long, value_enum, default_value = "table", global = true)]
+        format: FormatArg,
+    },
     /// List the reviewlake SQL functions.
     Functions,
 }
@@ -138,7 +146,9 @@ impl Command {
     pub(crate) fn setting_flags(&self) -> Vec<(&'static str, Option<String>)> {
         match self {
             Command::Produce { kafka, .. } => kafka.setting_flags(None),
-            Command::Ingest { action: IngestAction::Stream { kafka, trigger, .. } } => kafka.setting_flags(Some(trigger)),
+            Command::Ingest { action: IngestAction::Stream { kafka, trigger, .. } } => {
+                kafka.setting_flags(Some(trigger))
+            }
             Command::Stream { action: StreamAction::Run { kafka, trigger } } => kafka.setting_flags(Some(trigger)),
             _ => Vec::new(),
         }
@@ -237,6 +247,87 @@ fn parse_millis(text: &str) -> Result<u64, String> {
         return Err(format!("`{text}` is shorter than a millisecond"));
     }
     Ok(millis as u64)
+}
+
+#[derive(Subcommand)]
+pub(crate) enum MlAction {
+    /// Write `ml.features` from silver.reviews: hashed term frequencies, label and a seeded
+    /// train/test split (recorded in `ml.feature_sets`).
+    Features {
+        /// rating (4-5 stars positive, 1-2 negative, 3 left out) or textblob (polarity > 0).
+        #[arg(long, value_enum, default_value = "rating")]
+        label: LabelArg,
+        /// Hash buckets of the term frequencies.
+        #[arg(long, default_value_t = 262_144)]
+        num_features: i32,
+        /// Longest n-gram among the terms: 1 (words) to 3.
+        #[arg(long, default_value_t = 2)]
+        ngrams: i32,
+        /// Share of the reviews held out for testing.
+        #[arg(long, default_value_t = 0.2)]
+        test_fraction: f64,
+        /// Seed of the split: the same seed puts every review on the same side.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Train a logistic regression on the cluster (IDF from the training split, L-BFGS with one
+    /// distributed job per loss-and-gradient evaluation), evaluate it on the test split and
+    /// register it.
+    Train {
+        /// The `ml.features` version (the latest when absent).
+        #[arg(long)]
+        features_version: Option<u64>,
+        /// L2 regularisation strength.
+        #[arg(long, default_value_t = 1e-5)]
+        reg: f64,
+        /// At most this many L-BFGS iterations.
+        #[arg(long, default_value_t = 100)]
+        max_iter: usize,
+        /// balanced (each class half of the loss) or none.
+        #[arg(long, value_enum, default_value = "balanced")]
+        class_weight: ClassWeightArg,
+    },
+    /// The registered models, oldest first.
+    List,
+    /// One model: its registry row and test metrics.
+    Show {
+        /// The model id (`ml list` shows them).
+        id: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum LabelArg {
+    /// Stars: 4-5 positive, 1-2 negative.
+    Rating,
+    /// TextBlob polarity of the text > 0.
+    Textblob,
+}
+
+impl From<LabelArg> for reviewlake_jobs::ml::LabelMode {
+    fn from(label: LabelArg) -> Self {
+        match label {
+            LabelArg::Rating => Self::Rating,
+            LabelArg::Textblob => Self::TextBlob,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ClassWeightArg {
+    /// Each class weighs half of the loss.
+    Balanced,
+    /// Every row weighs 1.
+    None,
+}
+
+impl From<ClassWeightArg> for reviewlake_jobs::ml::ClassWeight {
+    fn from(weight: ClassWeightArg) -> Self {
+        match weight {
+            ClassWeightArg::Balanced => Self::Balanced,
+            ClassWeightArg::None => Self::Uniform,
+        }
+    }
 }
 
 #[derive(Subcommand)]

@@ -23,7 +23,10 @@ fn main() -> ExitCode {
 
 /// Settings from the configuration file and environment, the global flags and the command's
 /// own flags on top.
-fn load_settings(global: &GlobalArgs, command_flags: &[(&'static str, Option<String>)]) -> Result<Settings, ConfigError> {
+fn load_settings(
+    global: &GlobalArgs,
+    command_flags: &[(&'static str, Option<String>)],
+) -> Result<Settings, ConfigError> {
     SettingsLoader::from_env(global.config.clone())
         .with_flags([
             ("client.scheduler", &global.scheduler),
@@ -55,5 +58,6 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Cluster { action } => commands::cluster::run(action, &cli.global, &settings).await,
         Command::Table { action, format } => commands::table::run(&settings, action, format.into()).await,
+        Command::Ml { action, format } => commands::ml::run(&settings, action, format.into()).await,
     }
 }

@@ -126,3 +126,58 @@ pub(crate) fn print_cluster_down(killed: &[u32], grace_secs: u64) {
         println!("cluster stopped; killed after {grace_secs} s: {killed:?}");
     }
 }
+
+/// The summary of `reviewlake ml features`.
+pub(crate) fn print_features(metrics: &reviewlake_jobs::ml::FeaturesMetrics) {
+    let set = &metrics.set;
+    println!(
+        "ml.features version {}: {} labelled reviews ({} train, {} test; {} positive) of {} in silver.reviews version {} \
+         ({} without a {} label or terms), {} features, n-grams up to {} ({:.2} s)",
+        set.features_version,
+        set.train_rows + set.test_rows,
+        set.train_rows,
+        set.test_rows,
+        metrics.positive_rows,
+        metrics.silver_rows,
+        set.silver_version,
+        metrics.unlabelled_rows,
+        set.label_mode.name(),
+        set.num_features,
+        set.ngrams,
+        metrics.seconds
+    );
+}
+
+/// The summary of `reviewlake ml train`: the model, how training went, its test metrics.
+pub(crate) fn print_trained(metrics: &reviewlake_jobs::ml::TrainMetrics) {
+    let (model, test) = (&metrics.model, &metrics.test);
+    println!("model: {}", model.model_id);
+    println!(
+        "training: {} rows of ml.features version {}, {} iterations, {} evaluations ({}), loss {:.6}, \
+         {:.2} s ({:.3} s per evaluation, {:.0} rows/s)",
+        model.training_rows,
+        model.features_version,
+        model.iterations,
+        model.evaluations,
+        model.stop_reason,
+        model.final_loss,
+        model.training_seconds,
+        metrics.seconds_per_evaluation,
+        metrics.rows_per_second
+    );
+    println!(
+        "test: {} rows, auc {:.4}, accuracy {:.4}, log-loss {:.4}",
+        test.rows, test.auc, test.accuracy, test.log_loss
+    );
+    let c = &test.confusion;
+    println!(
+        "confusion (rows: true class, columns: predicted): negative [{} {}], positive [{} {}]",
+        c.true_negatives, c.false_positives, c.false_negatives, c.true_positives
+    );
+    for (class, m) in [("positive", &test.positive), ("negative", &test.negative)] {
+        println!(
+            "{class}: precision {:.4}, recall {:.4}, f1 {:.4}, support {}",
+            m.precision, m.recall, m.f1, m.support
+        );
+    }
+}

@@ -142,7 +142,11 @@ impl StreamIngest {
     /// The offset after the last event of each partition holding events, now.
     pub async fn end_offsets(&self) -> Result<BTreeMap<i32, i64>, StreamError> {
         let marks = self.reader.watermarks().await?;
-        Ok(marks.into_iter().filter(|(_, (low, high))| high > low).map(|(partition, (_, high))| (partition, high)).collect())
+        Ok(marks
+            .into_iter()
+            .filter(|(_, (low, high))| high > low)
+            .map(|(partition, (_, high))| (partition, high))
+            .collect())
     }
 
     /// The next offset to read of each partition, where known.
@@ -174,7 +178,8 @@ impl StreamIngest {
             self.reader.assign_new(&BTreeMap::new()).await?;
         }
         let started = Instant::now();
-        let batch = self.reader.next_batch(self.options.max_events_per_trigger, self.options.trigger, stop, until).await?;
+        let batch =
+            self.reader.next_batch(self.options.max_events_per_trigger, self.options.trigger, stop, until).await?;
         if batch.is_empty() {
             return Ok(None);
         }
@@ -194,10 +199,8 @@ impl StreamIngest {
 
     /// Commits a micro-batch: its quarantined events, then its reviews with the offsets.
     async fn commit(&mut self, batch: EventBatch) -> Result<MicroBatchReport, StreamError> {
-        let ingested_at = lit(ScalarValue::TimestampMicrosecond(
-            Some(chrono::Utc::now().timestamp_micros()),
-            Some("UTC".into()),
-        ));
+        let ingested_at =
+            lit(ScalarValue::TimestampMicrosecond(Some(chrono::Utc::now().timestamp_micros()), Some("UTC".into())));
         let _ = self.ctx.deregister_table("events")?;
         self.ctx.register_batch("events", batch.records.clone())?;
         let classified = self.ctx.sql(CLASSIFIED_EVENTS).await?.cache().await?;
@@ -333,7 +336,9 @@ fn partitions_of(batches: &[RecordBatch]) -> std::collections::BTreeSet<i32> {
     use datafusion::arrow::array::{Array, Int32Array};
     let mut partitions = std::collections::BTreeSet::new();
     for batch in batches {
-        if let Some(column) = batch.column_by_name("partition").and_then(|c| c.as_any().downcast_ref::<Int32Array>().cloned()) {
+        if let Some(column) =
+            batch.column_by_name("partition").and_then(|c| c.as_any().downcast_ref::<Int32Array>().cloned())
+        {
             partitions.extend(column.iter().flatten());
         }
     }

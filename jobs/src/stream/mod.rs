@@ -15,7 +15,9 @@ use std::time::Duration;
 use reviewlake_cluster::lakehouse::LakehouseError;
 use reviewlake_cluster::sources::kafka::KafkaError;
 
-pub use bronze::{MicroBatchReport, REVIEW_EVENTS, StreamIngest, StreamIngestOptions, StreamIngestReport, ingest_stream};
+pub use bronze::{
+    MicroBatchReport, REVIEW_EVENTS, StreamIngest, StreamIngestOptions, StreamIngestReport, ingest_stream,
+};
 pub use event::{partition_number, review_event};
 pub use pipeline::run_stream_pipeline;
 pub use produce::{ProduceOptions, ProduceReport, produce_files};
@@ -88,4 +90,3 @@ pub fn stop_on_signal() -> tokio::sync::watch::Receiver<bool> {
     });
     receiver
 }
-

@@ -9,8 +9,8 @@ use reviewlake_cluster::lakehouse::Lakehouse;
 use reviewlake_cluster::sources::kafka::KafkaOptions;
 use tokio::sync::watch;
 
-use super::bronze::{StreamIngest, StreamIngestOptions, StreamIngestReport};
 use super::StreamError;
+use super::bronze::{StreamIngest, StreamIngestOptions, StreamIngestReport};
 use crate::medallion::{run_gold, run_silver};
 
 /// Runs until `stop` turns true; `on_step` gets one line per step done.

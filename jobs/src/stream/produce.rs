@@ -68,7 +68,9 @@ pub async fn produce_files(kafka: &KafkaOptions, options: &ProduceOptions) -> Re
         let mut line = Vec::new();
         loop {
             line.clear();
-            let read = lines.read_until(b'\n', &mut line).map_err(|source| StreamError::File { path: path.clone(), source })?;
+            let read = lines
+                .read_until(b'\n', &mut line)
+                .map_err(|source| StreamError::File { path: path.clone(), source })?;
             if read == 0 {
                 break;
             }

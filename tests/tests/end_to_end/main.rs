@@ -11,5 +11,6 @@ mod cluster;
 mod flight_sql;
 mod ingest;
 mod lakehouse;
+mod ml;
 mod pipeline;
 mod stream;

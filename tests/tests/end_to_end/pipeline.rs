@@ -10,7 +10,7 @@ use serde_json::Value;
 /// Lays the sample files out as the batch source: `amazon_reviews/partition_N/*.json.gz` with
 /// Spark marker files, and the same for metadata. Returns the review files and the metadata
 /// files, each in name order.
-fn sample_source(target: &Path) -> (Vec<String>, Vec<String>) {
+pub(crate) fn sample_source(target: &Path) -> (Vec<String>, Vec<String>) {
     let samples = samples_dir();
     let (mut review_files, mut metadata_files) = (Vec::new(), Vec::new());
     let mut entries: Vec<_> = std::fs::read_dir(&samples).unwrap().map(|e| e.unwrap().path()).collect();

@@ -11,6 +11,7 @@
 //! | [`unescape_html`] | HTML entity decoding as Python's `html.unescape` |
 //! | [`word_count`] | `review_length_words` |
 //! | [`TokenBuffer`], [`tokenize`] | word-cloud / ML tokens, Spark English stop words removed |
+//! | [`TermBuilder`] | ML terms: tokens keeping negations and intensifiers ([`is_sentiment_stop_word`]), then n-grams |
 //! | [`hash_features`], [`hash_features_into`] | Spark 3.x `HashingTF` term frequencies |
 //!
 //! Typical pipeline for one row, reusing buffers across rows:
@@ -29,6 +30,7 @@
 
 mod entities;
 mod entity_table;
+mod feature_terms;
 mod hashing;
 mod normalize;
 mod stopwords;
@@ -36,12 +38,13 @@ mod tokenize;
 mod words;
 
 pub use entities::unescape_html;
+pub use feature_terms::TermBuilder;
 pub use hashing::{
     DEFAULT_NUM_FEATURES, SPARK_HASH_SEED, hash_features, hash_features_into, hashing_tf_index, murmur3_x86_32,
     spark_legacy_murmur3_x86_32,
 };
 pub use normalize::{clean_markup, normalize_text};
-pub use stopwords::{ENGLISH_STOP_WORDS, is_stop_word};
+pub use stopwords::{ENGLISH_STOP_WORDS, is_sentiment_stop_word, is_stop_word};
 pub use tokenize::{TokenBuffer, tokenize};
 pub use words::word_count;
 

@@ -238,20 +238,112 @@ const fn slot(k: u128) -> usize {
 
 /// Open-addressing hash set of the stop-word keys, built at compile time; 0 marks an empty
 /// slot (no word has key 0). With 181 words in 1024 slots probes are short.
-static TABLE: [u128; TABLE_SIZE] = {
+static TABLE: [u128; TABLE_SIZE] = build_table(false);
+
+/// The same kind of set holding only the stop words [`is_sentiment_stop_word`] accepts.
+static SENTIMENT_TABLE: [u128; TABLE_SIZE] = build_table(true);
+
+/// The listed words, or only the sentiment-carrying ones, as an open-addressing set.
+const fn build_table(sentiment_only: bool) -> [u128; TABLE_SIZE] {
     let mut t = [0u128; TABLE_SIZE];
     let mut w = 0;
     while w < ENGLISH_STOP_WORDS.len() {
-        let k = key(ENGLISH_STOP_WORDS[w].as_bytes());
-        let mut s = slot(k);
-        while t[s] != 0 {
-            s = (s + 1) & (TABLE_SIZE - 1);
+        let word = ENGLISH_STOP_WORDS[w].as_bytes();
+        if !sentiment_only || carries_sentiment(word) {
+            let k = key(word);
+            let mut s = slot(k);
+            while t[s] != 0 {
+                s = (s + 1) & (TABLE_SIZE - 1);
+            }
+            t[s] = k;
         }
-        t[s] = k;
         w += 1;
     }
     t
-};
+}
+
+/// Negations and intensifiers of the list that are not `n't` forms: keeping them lets
+/// "no good", "not good", "very good", "too small" and "only good" differ from "good".
+/// (`never` and `really` are not stop words, so they are kept anyway.)
+const SENTIMENT_WORDS: [&str; 13] =
+    ["no", "nor", "not", "cannot", "against", "few", "more", "most", "only", "so", "too", "very", "just"];
+
+/// Stems of `n't` forms that are words of their own more often than fragments of a negation.
+const NOT_NEGATION_STEMS: [&str; 1] = ["can"];
+
+const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn contains(list: &[&str], word: &[u8]) -> bool {
+    let mut i = 0;
+    while i < list.len() {
+        if bytes_eq(list[i].as_bytes(), word) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// `isn't`, `don't`, `couldn't`, …
+const fn is_nt_form(w: &[u8]) -> bool {
+    let n = w.len();
+    n >= 3 && w[n - 3] == b'n' && w[n - 2] == b'\'' && w[n - 1] == b't'
+}
+
+/// `w` is a listed `n't` form without its `'t`, as `don` (from `don't`): the fragment a
+/// tokenizer that splits on apostrophes leaves behind.
+const fn is_nt_stem(w: &[u8]) -> bool {
+    let mut i = 0;
+    while i < ENGLISH_STOP_WORDS.len() {
+        let c = ENGLISH_STOP_WORDS[i].as_bytes();
+        if c.len() == w.len() + 2 && is_nt_form(c) {
+            let mut j = 0;
+            while j < w.len() && c[j] == w[j] {
+                j += 1;
+            }
+            if j == w.len() {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The rule of [`is_sentiment_stop_word`] for a listed word.
+const fn carries_sentiment(w: &[u8]) -> bool {
+    is_nt_form(w) || contains(&SENTIMENT_WORDS, w) || (is_nt_stem(w) && !contains(&NOT_NEGATION_STEMS, w))
+}
+
+/// Whether `table` holds `word`.
+#[inline(always)]
+fn lookup(table: &[u128; TABLE_SIZE], word: &str) -> bool {
+    let b = word.as_bytes();
+    if b.is_empty() || b.len() > MAX_LEN {
+        return false;
+    }
+    let k = fast_key(b);
+    let mut s = slot(k);
+    loop {
+        match table[s] {
+            0 => return false,
+            t if t == k => return true,
+            _ => s = (s + 1) & (TABLE_SIZE - 1),
+        }
+    }
+}
 
 /// True when `word` is one of Spark's English stop words.
 ///
@@ -266,19 +358,26 @@ static TABLE: [u128; TABLE_SIZE] = {
 /// ```
 #[inline]
 pub fn is_stop_word(word: &str) -> bool {
-    let b = word.as_bytes();
-    if b.is_empty() || b.len() > MAX_LEN {
-        return false;
-    }
-    let k = fast_key(b);
-    let mut s = slot(k);
-    loop {
-        match TABLE[s] {
-            0 => return false,
-            t if t == k => return true,
-            _ => s = (s + 1) & (TABLE_SIZE - 1),
-        }
-    }
+    lookup(&TABLE, word)
+}
+
+/// True when `word` is a stop word that carries sentiment, which ML features keep
+/// ("not good" must differ from "good"):
+/// - every listed negation ending in `n't` (`isn't`, `don't`, `won't`, `couldn't`, …);
+/// - every listed apostrophe-less stem of one (`don`), except `can`, which is mostly the verb;
+/// - the listed negations and intensifiers `no`, `nor`, `not`, `cannot`, `against`, `few`,
+///   `more`, `most`, `only`, `so`, `too`, `very` and `just`.
+///
+/// False for every word that is not a stop word.
+///
+/// ```
+/// # use reviewlake_udfs::text::is_sentiment_stop_word;
+/// assert!(is_sentiment_stop_word("not") && is_sentiment_stop_word("don't") && is_sentiment_stop_word("very"));
+/// assert!(!is_sentiment_stop_word("the") && !is_sentiment_stop_word("can") && !is_sentiment_stop_word("good"));
+/// ```
+#[inline]
+pub fn is_sentiment_stop_word(word: &str) -> bool {
+    lookup(&SENTIMENT_TABLE, word)
 }
 
 #[cfg(test)]
@@ -310,5 +409,54 @@ mod tests {
         assert!(ENGLISH_STOP_WORDS.iter().all(|w| is_stop_word(w)));
         assert!(!is_stop_word("") && !is_stop_word("dont") && !is_stop_word("themselvesx"));
         assert!(!is_stop_word("the\0") && !is_stop_word("a\0\0") && !is_stop_word("thé"));
+    }
+
+    #[test]
+    fn sentiment_stop_words_are_the_negations_and_intensifiers() {
+        let kept: Vec<&str> = ENGLISH_STOP_WORDS.iter().copied().filter(|w| is_sentiment_stop_word(w)).collect();
+        assert_eq!(
+            kept,
+            [
+                "against",
+                "few",
+                "more",
+                "most",
+                "no",
+                "nor",
+                "not",
+                "only",
+                "so",
+                "too",
+                "very",
+                "just",
+                "don",
+                "isn't",
+                "aren't",
+                "wasn't",
+                "weren't",
+                "haven't",
+                "hasn't",
+                "hadn't",
+                "don't",
+                "doesn't",
+                "didn't",
+                "won't",
+                "wouldn't",
+                "shan't",
+                "shouldn't",
+                "mustn't",
+                "can't",
+                "couldn't",
+                "cannot",
+            ]
+        );
+        assert_eq!(SENTIMENT_TABLE.iter().filter(|&&k| k != 0).count(), kept.len());
+        assert!(SENTIMENT_WORDS.iter().chain(&NOT_NEGATION_STEMS).all(|w| is_stop_word(w)), "listed words only");
+        for word in ["the", "can", "t", "s", "it's", "i", "would", "could", "but"] {
+            assert!(is_stop_word(word) && !is_sentiment_stop_word(word), "{word}");
+        }
+        for word in ["", "good", "never", "really", "isn", "dont", "NOT", "not\0"] {
+            assert!(!is_sentiment_stop_word(word), "{word:?}");
+        }
     }
 }

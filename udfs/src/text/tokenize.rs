@@ -18,7 +18,8 @@ use super::stopwords::is_stop_word;
 ///   on the apostrophe would leave `isn` and `doesn` behind;
 /// - tokens made only of digits are dropped (the reference dropped digits; `mp3` and `4k`
 ///   stay);
-/// - Spark's English stop words are dropped ([`is_stop_word`]).
+/// - Spark's English stop words are dropped ([`is_stop_word`]), except those
+///   [`tokenize_keeping`](Self::tokenize_keeping) is asked to keep.
 ///
 /// ```
 /// # use reviewlake_udfs::text::TokenBuffer;
@@ -40,6 +41,20 @@ impl TokenBuffer {
 
     /// Replaces the contents with the tokens of `text`.
     pub fn tokenize(&mut self, text: &str) {
+        self.tokenize_keeping(text, |_| false);
+    }
+
+    /// [`tokenize`](Self::tokenize), except that the stop words for which `keep` is true stay
+    /// (`keep` is asked about stop words only), e.g. the negations of
+    /// [`is_sentiment_stop_word`](super::is_sentiment_stop_word):
+    ///
+    /// ```
+    /// # use reviewlake_udfs::text::{TokenBuffer, is_sentiment_stop_word};
+    /// let mut tokens = TokenBuffer::new();
+    /// tokens.tokenize_keeping("It isn't very good", is_sentiment_stop_word);
+    /// assert_eq!(tokens.iter().collect::<Vec<_>>(), ["isn't", "very", "good"]);
+    /// ```
+    pub fn tokenize_keeping(&mut self, text: &str, keep: impl Fn(&str) -> bool) {
         self.text.clear();
         self.spans.clear();
         // The sink owns the buffers while it runs: one indirection less per token.
@@ -49,6 +64,7 @@ impl TokenBuffer {
             start: 0,
             all_digits: true,
             apostrophe: false,
+            keep,
         };
         normalize_into_sink(text, &mut sink);
         sink.end_token();
@@ -93,7 +109,7 @@ pub fn tokenize(text: &str, out: &mut Vec<String>) {
     out.extend(buf.iter().map(str::to_owned));
 }
 
-struct TokenSink {
+struct TokenSink<K> {
     text: String,
     spans: Vec<Range<usize>>,
     /// Where the current token starts in `text`.
@@ -101,9 +117,11 @@ struct TokenSink {
     all_digits: bool,
     /// An apostrophe followed the current token; it is kept only if a letter follows.
     apostrophe: bool,
+    /// Which stop words stay.
+    keep: K,
 }
 
-impl TokenSink {
+impl<K: Fn(&str) -> bool> TokenSink<K> {
     #[inline]
     fn in_token(&self) -> bool {
         self.text.len() > self.start
@@ -113,7 +131,7 @@ impl TokenSink {
         self.apostrophe = false;
         if self.in_token() {
             let token = &self.text[self.start..];
-            if self.all_digits || is_stop_word(token) {
+            if self.all_digits || (is_stop_word(token) && !(self.keep)(token)) {
                 self.text.truncate(self.start);
             } else {
                 self.spans.push(self.start..self.text.len());
@@ -143,7 +161,7 @@ impl TokenSink {
     }
 }
 
-impl Sink for TokenSink {
+impl<K: Fn(&str) -> bool> Sink for TokenSink<K> {
     #[inline(always)]
     fn ascii(&mut self, b: u8) {
         if b.is_ascii_alphanumeric() {
@@ -245,5 +263,22 @@ mod tests {
         assert_eq!(b.get(1), None);
         b.tokenize("the");
         assert!(b.is_empty());
+    }
+
+    #[test]
+    fn keeping_only_changes_which_stop_words_stay() {
+        let text = "I don’t think it's NOT worth 10 dollars, the end";
+        let mut b = TokenBuffer::new();
+        b.tokenize_keeping(text, |_| false);
+        assert_eq!(b.iter().collect::<Vec<_>>(), toks(text));
+        b.tokenize_keeping(text, |w| w == "not" || w == "don't");
+        assert_eq!(b.iter().collect::<Vec<_>>(), ["don't", "think", "not", "worth", "dollars", "end"]);
+        b.tokenize_keeping(text, |_| true);
+        assert_eq!(
+            b.iter().collect::<Vec<_>>(),
+            ["i", "don't", "think", "it's", "not", "worth", "dollars", "the", "end"]
+        );
+        b.tokenize(text);
+        assert_eq!(b.iter().collect::<Vec<_>>(), ["think", "worth", "dollars", "end"]);
     }
 }

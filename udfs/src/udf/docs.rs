@@ -33,11 +33,14 @@ pub const RECORDS: DocSection = DocSection {
     description: Some("Raw JSON Lines records and the JSON objects and arrays held as text in their fields."),
 };
 
-/// Machine-learning features.
+/// Machine learning: features, model training and scoring.
 pub const ML: DocSection = DocSection {
     include: true,
     label: "Machine learning",
-    description: Some("Tokens and Spark-compatible hashed term frequencies."),
+    description: Some(
+        "Tokens and Spark-compatible hashed term frequencies; the distributed sums that train a logistic \
+         regression on them (document frequencies for the idf, loss and gradient) and its scores.",
+    ),
 };
 
 /// The functions as a Markdown table with one row per function: its name, its syntax, its

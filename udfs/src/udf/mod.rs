@@ -1,11 +1,12 @@
 //! DataFusion wrappers of the pure functions, laid out as DataFusion lays out its own: one file
-//! per SQL function, each a `ScalarUDFImpl` with a typed [`Signature`] and its
-//! [`Documentation`], grouped in [`text`], [`sentiment`], [`parse`], [`records`] and [`ml`].
+//! per SQL function, each a `ScalarUDFImpl` (or, for the training sums, an `AggregateUDFImpl`)
+//! with a typed [`Signature`] and its [`Documentation`], grouped in [`text`], [`sentiment`],
+//! [`parse`], [`records`] and [`ml`].
 //!
 //! Kernels run over whole Arrow arrays and reuse their buffers across the rows of a batch. The
 //! one-text-argument functions share [`TextKernel`]; [`ArrayFunction`] wraps a stateful
-//! closure as a UDF for other crates. [`scalar_functions`] is the one list of the functions and
-//! [`markdown_table`] renders their documentation.
+//! closure as a UDF for other crates. [`scalar_functions`] and [`aggregate_functions`] are the
+//! one lists of the functions and [`markdown_table`] renders the scalar ones' documentation.
 //!
 //! [`Signature`]: datafusion::logical_expr::Signature
 //! [`Documentation`]: datafusion::logical_expr::Documentation
@@ -22,12 +23,12 @@ mod text_function;
 
 use std::sync::Arc;
 
-use datafusion::logical_expr::{ScalarUDF, ScalarUDFImpl};
+use datafusion::logical_expr::{AggregateUDF, AggregateUDFImpl, ScalarUDF, ScalarUDFImpl};
 
 pub use args::list_of_text;
 pub use array_function::{ArrayFunction, ArrayKernel};
 pub use docs::markdown_table;
-pub use ml::hash_features_type;
+pub use ml::{document_frequencies_type, hash_features_type, logistic_gradient_type, vector_literal};
 pub use records::{record_type, style_map_type};
 pub use sentiment::{polarity_label, rating_label};
 pub use text_function::TextKernel;
@@ -64,8 +65,23 @@ pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
         udf(records::ParseStyle::new()),
         udf(records::JsonTextArray::new()),
         udf(ml::Tokenize::new()),
+        udf(ml::FeatureTerms::new()),
         udf(ml::HashFeatures::new()),
+        udf(ml::LogisticScore::new()),
     ]
+}
+
+/// Every reviewlake aggregate UDF: the sums that distributed model training is made of.
+///
+/// ```
+/// let fs = reviewlake_udfs::udf::aggregate_functions();
+/// assert!(fs.iter().any(|f| f.name() == "logistic_gradient"));
+/// ```
+pub fn aggregate_functions() -> Vec<Arc<AggregateUDF>> {
+    fn udaf(function: impl AggregateUDFImpl) -> Arc<AggregateUDF> {
+        Arc::new(AggregateUDF::new_from_impl(function))
+    }
+    vec![udaf(ml::LogisticGradient::new()), udaf(ml::DocumentFrequencies::new())]
 }
 
 #[cfg(test)]
@@ -107,6 +123,33 @@ mod tests {
             let doc = function.documentation().expect("documented");
             let example = doc.sql_example.as_deref().unwrap_or_else(|| panic!("{} has no example", function.name()));
             assert!(example.contains(function.name()), "{example}");
+            let rows = ctx.sql(example).await.unwrap_or_else(|e| panic!("{example}: {e}"));
+            let batches = rows.collect().await.unwrap_or_else(|e| panic!("{example}: {e}"));
+            assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1, "{example}");
+        }
+    }
+
+    #[tokio::test]
+    async fn every_aggregate_is_documented_and_its_example_runs() {
+        let ctx = SessionContext::new();
+        for function in scalar_functions() {
+            ctx.register_udf((*function).clone());
+        }
+        for function in aggregate_functions() {
+            ctx.register_udaf((*function).clone());
+        }
+        let mut names: HashSet<String> = scalar_functions().iter().map(|f| f.name().to_string()).collect();
+        for function in aggregate_functions() {
+            let name = function.name();
+            assert!(names.insert(name.to_string()), "{name} is registered twice");
+            let doc = function.documentation().unwrap_or_else(|| panic!("{name} has no documentation"));
+            assert!(doc.syntax_example.starts_with(&format!("{name}(")), "{name}: syntax {}", doc.syntax_example);
+            for (argument, description) in doc.arguments.as_deref().unwrap_or_default() {
+                assert!(doc.syntax_example.contains(argument.as_str()), "{name}: {argument} not in the syntax");
+                assert!(!description.trim().is_empty(), "{name}: {argument} has no description");
+            }
+            let example = doc.sql_example.as_deref().unwrap_or_else(|| panic!("{name} has no example"));
+            assert!(example.contains(name), "{example}");
             let rows = ctx.sql(example).await.unwrap_or_else(|e| panic!("{example}: {e}"));
             let batches = rows.collect().await.unwrap_or_else(|e| panic!("{example}: {e}"));
             assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1, "{example}");

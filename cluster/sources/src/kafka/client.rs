@@ -124,7 +124,11 @@ pub(crate) fn fetch_partitions<C: ClientContext>(
 /// The topic's partitions, asked for in short attempts until `options.timeout` passes, so that
 /// refused credentials (which `serve` surfaces between attempts) and an unknown topic end the
 /// wait at once.
-pub(crate) async fn wait_for_partitions<A, S, F>(options: &KafkaOptions, attempt: A, serve: S) -> Result<Vec<i32>, KafkaError>
+pub(crate) async fn wait_for_partitions<A, S, F>(
+    options: &KafkaOptions,
+    attempt: A,
+    serve: S,
+) -> Result<Vec<i32>, KafkaError>
 where
     A: Fn(std::time::Duration) -> Result<Vec<i32>, KafkaError> + Clone + Send + 'static,
     S: Fn() -> F,

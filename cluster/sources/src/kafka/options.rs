@@ -128,7 +128,8 @@ impl KafkaOptions {
             return Err(option("stream.brokers", "no brokers given (--brokers HOST:PORT)".into()));
         }
         for broker in settings.brokers.split(',') {
-            reviewlake_core::config::parse_host_port(broker.trim()).map_err(|reason| option("stream.brokers", reason))?;
+            reviewlake_core::config::parse_host_port(broker.trim())
+                .map_err(|reason| option("stream.brokers", reason))?;
         }
         if settings.topic.trim().is_empty() {
             return Err(option("stream.topic", "no topic given (--topic NAME)".into()));

@@ -97,7 +97,9 @@ impl EventProducer {
         let timeout: Duration = self.options.timeout;
         let brokers = self.options.brokers.clone();
         tokio::task::spawn_blocking(move || {
-            this.producer.flush(timeout).map_err(|error| this.watch.explain(&this.options, "flushing events".into(), error))
+            this.producer
+                .flush(timeout)
+                .map_err(|error| this.watch.explain(&this.options, "flushing events".into(), error))
         })
         .await
         .unwrap_or_else(|join| Err(KafkaError::Unreachable { brokers, reason: join.to_string() }))

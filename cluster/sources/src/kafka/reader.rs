@@ -85,7 +85,13 @@ impl TopicReader {
         let consumer: StreamConsumer<ErrorWatch> = config
             .create_with_context(watch.clone())
             .map_err(|error| watch.explain(options, "creating the consumer".into(), error))?;
-        Ok(Self { consumer: Arc::new(consumer), watch, options: options.clone(), max_event_bytes, next: BTreeMap::new() })
+        Ok(Self {
+            consumer: Arc::new(consumer),
+            watch,
+            options: options.clone(),
+            max_event_bytes,
+            next: BTreeMap::new(),
+        })
     }
 
     /// The topic's partitions now.
@@ -119,8 +125,9 @@ impl TopicReader {
         let mut list = TopicPartitionList::new();
         for &partition in &added {
             let offset = resume.get(&partition).map_or(Offset::Beginning, |&next| Offset::Offset(next));
-            list.add_partition_offset(&self.options.topic, partition, offset)
-                .map_err(|error| self.watch.explain(&self.options, format!("assigning partition {partition}"), error))?;
+            list.add_partition_offset(&self.options.topic, partition, offset).map_err(|error| {
+                self.watch.explain(&self.options, format!("assigning partition {partition}"), error)
+            })?;
         }
         self.consumer
             .incremental_assign(&list)
@@ -145,7 +152,9 @@ impl TopicReader {
                     consumer
                         .fetch_watermarks(&options.topic, partition, options.timeout)
                         .map(|marks| (partition, marks))
-                        .map_err(|error| watch.explain(&options, format!("reading the offsets of partition {partition}"), error))
+                        .map_err(|error| {
+                            watch.explain(&options, format!("reading the offsets of partition {partition}"), error)
+                        })
                 })
                 .collect()
         })
@@ -201,7 +210,9 @@ impl TopicReader {
 
     /// True when every partition of `until` is read up to its offset there.
     fn reached(&self, until: &BTreeMap<i32, i64>) -> bool {
-        until.iter().all(|(partition, &end)| self.next.get(partition).copied().flatten().is_some_and(|next| next >= end))
+        until
+            .iter()
+            .all(|(partition, &end)| self.next.get(partition).copied().flatten().is_some_and(|next| next >= end))
     }
 
     async fn on_read_error(&self, error: RdKafkaError) -> Result<(), KafkaError> {

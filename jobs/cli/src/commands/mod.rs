@@ -6,6 +6,7 @@ pub(crate) mod demo;
 pub(crate) mod functions;
 pub(crate) mod generate;
 pub(crate) mod ingest;
+pub(crate) mod ml;
 pub(crate) mod pipeline;
 pub(crate) mod produce;
 pub(crate) mod sql;
