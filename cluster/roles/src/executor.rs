@@ -14,7 +14,6 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use reviewlake_core::config::{ExecutorSettings, SchedulingPolicy, parse_host_port};
 use reviewlake_core::root_cause;
 use reviewlake_lakehouse::Lakehouse;
-use reviewlake_sources::SourceStore;
 use serde::Deserialize;
 
 use crate::common::policy;
@@ -169,9 +168,7 @@ pub async fn run_executor(settings: &ExecutorSettings, lake: &Lakehouse) -> Resu
         work_dir: Some(work_dir.clone()),
         print_thread_info: false,
         executor_heartbeat_interval_seconds: settings.heartbeat_interval_seconds,
-        override_function_registry: Some(Arc::new(functions::executor_registry(&SourceStore::from_settings(
-            lake.settings(),
-        )))),
+        override_function_registry: Some(Arc::new(functions::executor_registry(lake.settings()))),
         override_runtime_producer: Some(runtime_producer(lake, Some(work_dir.clone()), settings.memory_limit_mb)),
         override_logical_codec: Some(logical_codec),
         override_physical_codec: Some(physical_codec),

@@ -10,18 +10,21 @@ use ballista_core::registry::BallistaFunctionRegistry;
 use datafusion::execution::SessionState;
 use datafusion::execution::registry::FunctionRegistry;
 use datafusion::logical_expr::ScalarUDF;
+use reviewlake_core::config::LakehouseSettings;
 use reviewlake_sources::SourceStore;
 
-/// Every reviewlake scalar function: the pure ones of `reviewlake_udfs` and the source
-/// readers of [`reviewlake_sources`], which read through `sources`.
-fn scalar_functions(sources: &SourceStore) -> Vec<Arc<ScalarUDF>> {
+/// Every reviewlake scalar function: the pure ones of `reviewlake_udfs`, the source readers of
+/// [`reviewlake_sources`] and the sentiment-model predictions of [`crate::models`], the last
+/// two reading through the lakehouse `settings`.
+fn scalar_functions(settings: &LakehouseSettings) -> Vec<Arc<ScalarUDF>> {
     let mut functions = reviewlake_udfs::scalar_functions();
-    functions.extend(reviewlake_sources::scalar_functions(sources));
+    functions.extend(reviewlake_sources::scalar_functions(&SourceStore::from_settings(settings)));
+    functions.extend(crate::models::scalar_functions(settings));
     functions
 }
 
 /// Registers every reviewlake scalar and aggregate function on a session state; source files
-/// are read through `sources`.
+/// and models are read through the lakehouse `settings`.
 ///
 /// Call it after the state is final: rebuilding a state (as `upgrade_for_ballista` does)
 /// keeps registered functions, but builders that set a whole function list replace them.
@@ -30,12 +33,12 @@ fn scalar_functions(sources: &SourceStore) -> Vec<Arc<ScalarUDF>> {
 /// use datafusion::execution::SessionStateBuilder;
 /// use datafusion::execution::registry::FunctionRegistry;
 /// let mut state = SessionStateBuilder::new().with_default_features().build();
-/// let sources = reviewlake_cluster::sources::SourceStore::default();
-/// reviewlake_cluster::functions::register_all(&mut state, &sources).unwrap();
+/// let settings = reviewlake_cluster::config::LakehouseSettings::default();
+/// reviewlake_cluster::functions::register_all(&mut state, &settings).unwrap();
 /// assert!(state.udf("normalize_text").is_ok());
 /// ```
-pub fn register_all(state: &mut SessionState, sources: &SourceStore) -> datafusion::error::Result<()> {
-    for udf in scalar_functions(sources) {
+pub fn register_all(state: &mut SessionState, settings: &LakehouseSettings) -> datafusion::error::Result<()> {
+    for udf in scalar_functions(settings) {
         state.register_udf(udf)?;
     }
     for udaf in reviewlake_udfs::aggregate_functions() {
@@ -46,21 +49,21 @@ pub fn register_all(state: &mut SessionState, sources: &SourceStore) -> datafusi
 
 /// The executor's function registry: DataFusion's built-ins (with the array functions, which
 /// Ballista's default registry leaves out although every client session plans them) plus every
-/// reviewlake function, reading source files through `sources`.
+/// reviewlake function, reading source files and models through the lakehouse `settings`.
 ///
 /// ```
-/// let sources = reviewlake_cluster::sources::SourceStore::default();
-/// let registry = reviewlake_cluster::functions::executor_registry(&sources);
+/// let settings = reviewlake_cluster::config::LakehouseSettings::default();
+/// let registry = reviewlake_cluster::functions::executor_registry(&settings);
 /// assert!(registry.scalar_functions.contains_key("normalize_text"));
 /// assert!(registry.scalar_functions.contains_key("lower"));
 /// assert!(registry.scalar_functions.contains_key("cardinality"));
 /// ```
-pub fn executor_registry(sources: &SourceStore) -> BallistaFunctionRegistry {
+pub fn executor_registry(settings: &LakehouseSettings) -> BallistaFunctionRegistry {
     let mut registry = BallistaFunctionRegistry::default();
     for udf in datafusion::functions_nested::all_default_nested_functions() {
         registry.scalar_functions.entry(udf.name().to_string()).or_insert(udf);
     }
-    for udf in scalar_functions(sources) {
+    for udf in scalar_functions(settings) {
         registry.scalar_functions.insert(udf.name().to_string(), udf);
     }
     for udaf in reviewlake_udfs::aggregate_functions() {
@@ -71,7 +74,7 @@ pub fn executor_registry(sources: &SourceStore) -> BallistaFunctionRegistry {
 
 /// Names of every reviewlake function, for diagnostics (`reviewlake functions`).
 pub fn names() -> Vec<String> {
-    let mut names: Vec<String> = scalar_functions(&SourceStore::default())
+    let mut names: Vec<String> = scalar_functions(&LakehouseSettings::default())
         .iter()
         .map(|f| f.name().to_string())
         .chain(reviewlake_udfs::aggregate_functions().iter().map(|f| f.name().to_string()))

@@ -12,6 +12,7 @@ pub mod codec;
 mod common;
 pub mod executor;
 pub mod functions;
+mod models;
 pub mod operator_api;
 pub mod ops;
 pub mod scheduler;

@@ -18,7 +18,6 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::SessionConfig;
 use reviewlake_core::config::SchedulerSettings;
 use reviewlake_lakehouse::Lakehouse;
-use reviewlake_sources::SourceStore;
 use tokio::net::TcpListener;
 
 pub use crate::common::{ReviewlakeScheduler, base_session_config, policy};
@@ -107,14 +106,14 @@ pub async fn start_scheduler(
     lake.store().register_into(&runtime);
 
     let session_catalogs = catalogs.clone();
-    let sources = SourceStore::from_settings(lake.settings());
+    let lake_settings = lake.settings().clone();
     let session_builder = Arc::new(move |config: SessionConfig| {
         let state = default_session_builder(config)?;
         let mut state = SessionStateBuilder::new_from_existing(state)
             .with_catalog_list(session_catalogs.clone())
             .with_runtime_env(runtime.clone())
             .build();
-        functions::register_all(&mut state, &sources)?;
+        functions::register_all(&mut state, &lake_settings)?;
         Ok(state)
     });
 

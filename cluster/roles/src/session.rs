@@ -9,7 +9,6 @@ use datafusion::execution::SessionStateBuilder;
 use datafusion::prelude::SessionContext;
 use reviewlake_core::config::Settings;
 use reviewlake_lakehouse::{Lakehouse, LakehouseError};
-use reviewlake_sources::SourceStore;
 
 use crate::common::base_session_config;
 use crate::executor::{num_cpus, scheduler_policy, scheduler_rest};
@@ -126,7 +125,7 @@ pub fn client_context(
         .with_ballista_physical_extension_codec(physical_codec);
     // Upgrading rebuilds the state, so functions are registered afterwards.
     let mut state = lakehouse_state(config, lake)?.upgrade_for_ballista(format!("http://{address}"))?;
-    functions::register_all(&mut state, &SourceStore::from_settings(lake.settings()))?;
+    functions::register_all(&mut state, lake.settings())?;
     Ok(SessionContext::new_with_state(state))
 }
 
@@ -180,6 +179,6 @@ pub fn with_static_planner(ctx: &SessionContext) -> SessionContext {
 /// ```
 pub fn local_context(lake: &Arc<Lakehouse>, target_partitions: usize) -> datafusion::error::Result<SessionContext> {
     let mut state = lakehouse_state(session_config(target_partitions), lake)?;
-    functions::register_all(&mut state, &SourceStore::from_settings(lake.settings()))?;
+    functions::register_all(&mut state, lake.settings())?;
     Ok(SessionContext::new_with_state(state))
 }

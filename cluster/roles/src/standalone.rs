@@ -24,7 +24,6 @@ use ballista_executor::shutdown::ShutdownNotifier;
 use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
 use reviewlake_core::config::{ExecutorSettings, SchedulerSettings, SchedulingPolicy};
 use reviewlake_lakehouse::Lakehouse;
-use reviewlake_sources::SourceStore;
 use tokio::net::TcpListener;
 
 use crate::common::base_session_config;
@@ -126,7 +125,7 @@ impl InProcessExecutor {
 
         let config_producer: ConfigProducer = Arc::new(base_session_config);
         let (logical_codec, physical_codec) = crate::codec::codecs();
-        let registry = Arc::new(functions::executor_registry(&SourceStore::from_settings(lake.settings())));
+        let registry = Arc::new(functions::executor_registry(lake.settings()));
         let mut last_error = None;
         for _ in 0..TASK_PORT_ATTEMPTS {
             let task_port = free_port().map_err(standalone_error)?;

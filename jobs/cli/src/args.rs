@@ -287,6 +287,25 @@ pub(crate) enum MlAction {
         #[arg(long, value_enum, default_value = "balanced")]
         class_weight: ClassWeightArg,
     },
+    /// Choose the bucket count and regularisation by k-fold cross-validation on the training
+    /// split (validation AUC), then train, evaluate and register the final model.
+    Tune {
+        /// Folds.
+        #[arg(long, default_value_t = 3)]
+        folds: usize,
+        /// Bucket counts to try, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = [65_536, 262_144])]
+        num_features: Vec<i32>,
+        /// L2 strengths to try, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = [1e-6, 1e-5, 1e-4])]
+        reg: Vec<f64>,
+        /// At most this many L-BFGS iterations per fit.
+        #[arg(long, default_value_t = 100)]
+        max_iter: usize,
+        /// balanced (each class half of the loss) or none.
+        #[arg(long, value_enum, default_value = "balanced")]
+        class_weight: ClassWeightArg,
+    },
     /// The registered models, oldest first.
     List,
     /// One model: its registry row and test metrics.

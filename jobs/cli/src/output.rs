@@ -181,3 +181,20 @@ pub(crate) fn print_trained(metrics: &reviewlake_jobs::ml::TrainMetrics) {
         );
     }
 }
+
+/// The summary of `reviewlake ml tune`: every candidate's validation AUCs, the winner, then the
+/// final model as `ml train` prints it.
+pub(crate) fn print_tuned(metrics: &reviewlake_jobs::ml::TuneMetrics) {
+    for (i, candidate) in metrics.candidates.iter().enumerate() {
+        let folds: Vec<String> = candidate.fold_aucs.iter().map(|auc| format!("{auc:.4}")).collect();
+        println!(
+            "{} num_features {}, reg {:e}: mean validation auc {:.4} (folds {})",
+            if i == metrics.best { "best:" } else { "     " },
+            candidate.num_features,
+            candidate.reg,
+            candidate.mean_auc(),
+            folds.join(", ")
+        );
+    }
+    print_trained(&metrics.model);
+}

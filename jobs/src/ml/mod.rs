@@ -7,6 +7,8 @@
 //! - [`train`] fits IDF on the training split only, then minimises the regularised log-loss:
 //!   every loss-and-gradient evaluation is one Ballista job whose `logistic_gradient` aggregate
 //!   runs on the executors, the model travelling inside the plan; only the sums come back;
+//! - [`tune`] cross-validates bucket counts × regularisation on the training split (k folds)
+//!   and trains the winner;
 //! - [`evaluate`] scores the test split on the cluster and computes exact metrics from the
 //!   counts per distinct score ([`metrics`]);
 //! - [`registry`] keeps `ml.models`, `ml.model_weights`, `ml.model_metrics` and `ml.model_roc`.
@@ -18,6 +20,7 @@ pub mod lbfgs;
 pub mod metrics;
 pub mod registry;
 pub mod train;
+pub mod tune;
 
 use reviewlake_cluster::lakehouse::LakehouseError;
 
@@ -25,6 +28,7 @@ pub use evaluate::evaluate_model;
 pub use features::{FeatureSet, FeaturesJob, FeaturesMetrics, LabelMode};
 pub use registry::{ModelRecord, list_models, show_model};
 pub use train::{ClassWeight, TrainJob, TrainMetrics};
+pub use tune::{Candidate, TuneJob, TuneMetrics};
 
 /// The features of every labelled silver review (one version per `ml features` run).
 pub const FEATURES_TABLE: &str = "ml.features";

@@ -25,7 +25,7 @@ use reviewlake_udfs::udf::vector_literal;
 use super::columns::{first, primitives};
 use super::evaluate::evaluate_model;
 use super::features::feature_set;
-use super::lbfgs::{Evaluation, LbfgsOptions, minimize};
+use super::lbfgs::{Evaluation, LbfgsOptions, Minimum, minimize};
 use super::metrics::BinaryMetrics;
 use super::registry::{ModelRecord, register_model};
 use super::{FEATURES_TABLE, MlError};
@@ -128,22 +128,13 @@ impl TrainJob {
         self
     }
 
+    fn options(&self) -> FitOptions {
+        FitOptions { reg: self.reg, max_iter: self.max_iter, class_weight: self.class_weight }
+    }
+
     /// Trains, evaluates on the test split and registers the model.
     pub async fn execute(self, ctx: &SessionContext, lake: &Lakehouse) -> Result<TrainMetrics, MlError> {
-        if !(self.reg >= 0.0 && self.reg.is_finite()) {
-            return Err(MlError::InvalidOption {
-                option: "--reg",
-                value: self.reg.to_string(),
-                reason: "use a finite number ≥ 0".into(),
-            });
-        }
-        if self.max_iter == 0 {
-            return Err(MlError::InvalidOption {
-                option: "--max-iter",
-                value: "0".into(),
-                reason: "use at least 1".into(),
-            });
-        }
+        self.options().check()?;
         let started = Instant::now();
         let set = feature_set(ctx, lake, self.features_version).await?;
         let scope = JobScope::named(ctx, GRADIENT_JOB_NAME);
@@ -153,82 +144,10 @@ impl TrainJob {
         let train = features.clone().filter(col("split").eq(lit("train")))?;
         let described = format!("{FEATURES_TABLE} version {}", set.features_version);
 
-        let (negatives, positives) = class_counts(train.clone()).await?;
-        let unusable = |reason: String| MlError::TrainingData { features: described.clone(), reason };
-        if negatives + positives == 0 {
-            return Err(unusable("the training split is empty".into()));
-        }
-        if negatives == 0 || positives == 0 {
-            return Err(unusable(format!(
-                "the training split holds one class only ({positives} positive, {negatives} negative rows)"
-            )));
-        }
-        let idf = fit_idf(scope.ctx(), train.clone(), set.num_features).await?;
-        let idf_literal = vector_literal(&idf);
-        let rows = negatives + positives;
-        let (negative_weight, positive_weight) = match self.class_weight {
-            ClassWeight::Balanced => (rows as f64 / (2.0 * negatives as f64), rows as f64 / (2.0 * positives as f64)),
-            ClassWeight::Uniform => (1.0, 1.0),
-        };
-        let weighted = train.select(vec![
-            col("features"),
-            col("label"),
-            when(col("label").eq(lit(1.0)), lit(positive_weight)).otherwise(lit(negative_weight))?.alias("weight"),
-        ])?;
-
-        let gradient = scope.ctx().udaf("logistic_gradient")?;
-        let dimension = set.num_features as usize;
+        let fitted = fit(scope.ctx(), train, &described, set.num_features, &self.options()).await?;
+        let (idf, coefficients, minimum, rows) = (fitted.idf, fitted.coefficients, fitted.minimum, fitted.rows);
+        let (job_seconds, jobs) = (fitted.job_seconds, fitted.jobs);
         let reg = self.reg;
-        let mut job_seconds = 0.0;
-        let mut jobs = 0usize;
-        let objective = async |x: &Array1<f64>| -> Result<Evaluation, MlError> {
-            let job_started = Instant::now();
-            let coefficients = vector_literal(x.as_slice().ok_or(MlError::UnexpectedResult("the weights"))?);
-            let sums = weighted
-                .clone()
-                .aggregate(
-                    vec![],
-                    vec![
-                        gradient
-                            .call(vec![
-                                col("features"),
-                                col("label"),
-                                col("weight"),
-                                lit(idf_literal.clone()),
-                                lit(coefficients),
-                            ])
-                            .alias("sums"),
-                    ],
-                )?
-                .collect()
-                .await?;
-            let evaluation = regularised(&sums, x, dimension, reg)?;
-            let seconds = job_started.elapsed().as_secs_f64();
-            job_seconds += seconds;
-            jobs += 1;
-            tracing::info!(
-                evaluation = jobs,
-                loss = evaluation.loss,
-                seconds,
-                rows_per_second = rows as f64 / seconds,
-                "loss and gradient evaluated on the cluster"
-            );
-            Ok(evaluation)
-        };
-        let options = LbfgsOptions { max_iterations: self.max_iter, ..LbfgsOptions::default() };
-        let minimum = minimize(Array1::zeros(dimension + 1), &options, objective, |report| {
-            tracing::info!(
-                iteration = report.iteration,
-                evaluations = report.evaluations,
-                loss = report.loss,
-                gradient_norm = report.gradient_norm,
-                step = report.step,
-                "L-BFGS iteration"
-            );
-        })
-        .await
-        .map_err(|e| MlError::Optimiser(e.to_string()))?;
-        let coefficients = minimum.x.to_vec();
         let training_seconds = started.elapsed().as_secs_f64();
 
         let test = features.filter(col("split").eq(lit("test")))?;
@@ -270,6 +189,135 @@ impl TrainJob {
             rows_per_second: rows as f64 * evaluations / job_seconds.max(f64::MIN_POSITIVE),
         })
     }
+}
+
+/// How one model is fitted.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FitOptions {
+    pub(crate) reg: f64,
+    pub(crate) max_iter: usize,
+    pub(crate) class_weight: ClassWeight,
+}
+
+impl FitOptions {
+    /// The options' ranges.
+    pub(crate) fn check(&self) -> Result<(), MlError> {
+        if !(self.reg >= 0.0 && self.reg.is_finite()) {
+            return Err(MlError::InvalidOption {
+                option: "--reg",
+                value: self.reg.to_string(),
+                reason: "use a finite number ≥ 0".into(),
+            });
+        }
+        if self.max_iter == 0 {
+            return Err(MlError::InvalidOption {
+                option: "--max-iter",
+                value: "0".into(),
+                reason: "use at least 1".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A model fitted on some rows of `ml.features`.
+pub(crate) struct Fitted {
+    pub(crate) idf: Vec<f64>,
+    pub(crate) coefficients: Vec<f64>,
+    pub(crate) minimum: Minimum,
+    /// Rows trained on.
+    pub(crate) rows: u64,
+    /// Wall time of the loss-and-gradient jobs, and their number.
+    pub(crate) job_seconds: f64,
+    pub(crate) jobs: usize,
+}
+
+/// Fits IDF and the regularised logistic regression on `train` (rows of `ml.features`,
+/// `described` in errors) with one distributed job per evaluation.
+pub(crate) async fn fit(
+    ctx: &SessionContext,
+    train: DataFrame,
+    described: &str,
+    num_features: i32,
+    options: &FitOptions,
+) -> Result<Fitted, MlError> {
+    let (negatives, positives) = class_counts(train.clone()).await?;
+    let unusable = |reason: String| MlError::TrainingData { features: described.to_string(), reason };
+    if negatives + positives == 0 {
+        return Err(unusable("the training split is empty".into()));
+    }
+    if negatives == 0 || positives == 0 {
+        return Err(unusable(format!(
+            "the training split holds one class only ({positives} positive, {negatives} negative rows)"
+        )));
+    }
+    let idf = fit_idf(ctx, train.clone(), num_features).await?;
+    let idf_literal = vector_literal(&idf);
+    let rows = negatives + positives;
+    let (negative_weight, positive_weight) = match options.class_weight {
+        ClassWeight::Balanced => (rows as f64 / (2.0 * negatives as f64), rows as f64 / (2.0 * positives as f64)),
+        ClassWeight::Uniform => (1.0, 1.0),
+    };
+    let weighted = train.select(vec![
+        col("features"),
+        col("label"),
+        when(col("label").eq(lit(1.0)), lit(positive_weight)).otherwise(lit(negative_weight))?.alias("weight"),
+    ])?;
+
+    let gradient = ctx.udaf("logistic_gradient")?;
+    let dimension = num_features as usize;
+    let reg = options.reg;
+    let mut job_seconds = 0.0;
+    let mut jobs = 0usize;
+    let objective = async |x: &Array1<f64>| -> Result<Evaluation, MlError> {
+        let job_started = Instant::now();
+        let coefficients = vector_literal(x.as_slice().ok_or(MlError::UnexpectedResult("the weights"))?);
+        let sums = weighted
+            .clone()
+            .aggregate(
+                vec![],
+                vec![
+                    gradient
+                        .call(vec![
+                            col("features"),
+                            col("label"),
+                            col("weight"),
+                            lit(idf_literal.clone()),
+                            lit(coefficients),
+                        ])
+                        .alias("sums"),
+                ],
+            )?
+            .collect()
+            .await?;
+        let evaluation = regularised(&sums, x, dimension, reg)?;
+        let seconds = job_started.elapsed().as_secs_f64();
+        job_seconds += seconds;
+        jobs += 1;
+        tracing::info!(
+            evaluation = jobs,
+            loss = evaluation.loss,
+            seconds,
+            rows_per_second = rows as f64 / seconds,
+            "loss and gradient evaluated on the cluster"
+        );
+        Ok(evaluation)
+    };
+    let lbfgs = LbfgsOptions { max_iterations: options.max_iter, ..LbfgsOptions::default() };
+    let minimum = minimize(Array1::zeros(dimension + 1), &lbfgs, objective, |report| {
+        tracing::info!(
+            iteration = report.iteration,
+            evaluations = report.evaluations,
+            loss = report.loss,
+            gradient_norm = report.gradient_norm,
+            step = report.step,
+            "L-BFGS iteration"
+        );
+    })
+    .await
+    .map_err(|e| MlError::Optimiser(e.to_string()))?;
+    let coefficients = minimum.x.to_vec();
+    Ok(Fitted { idf, coefficients, minimum, rows, job_seconds, jobs })
 }
 
 /// Rows per label of the training split: (negatives, positives).

@@ -99,6 +99,39 @@ fn trains_on_both_executors_evaluates_registers_and_reproduces() {
     );
     assert_eq!((roc[0]["lo"].as_f64(), roc[0]["hi"].as_f64()), (Some(0.0), Some(1.0)), "{roc:?}");
 
+    // The model scores any text on the executors, by id or as the latest.
+    let predicted = query(
+        work.path(),
+        &scheduler,
+        &format!(
+            "SELECT predict_sentiment('Love it, works great, five stars', '{first}') AS good, \
+                    predict_label('Terrible. Broke after one day, do not buy', '{first}') AS bad, \
+                    predict_sentiment('Love it, works great, five stars') AS latest"
+        ),
+    );
+    assert!(predicted[0]["good"].as_f64().unwrap() > 0.5, "{predicted:?}");
+    assert_eq!(predicted[0]["bad"], "negative", "{predicted:?}");
+    assert_eq!(predicted[0]["latest"], predicted[0]["good"], "{predicted:?}");
+    let unknown = reviewlake_with_env(
+        work.path(),
+        &["--scheduler", &scheduler, "sql", "SELECT predict_sentiment('x', 'lr-nope')"],
+        &lake_env(work.path()),
+    );
+    // Ballista quotes the executor's error with Debug escapes: look for its parts.
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(stderr.contains("no model") && stderr.contains("lr-nope") && stderr.contains("ml list"), "{stderr}");
+    // Gold carries the latest model's prediction of every review; it agrees with the stars.
+    run(work.path(), &scheduler, &["pipeline", "gold"]);
+    let gold = query(
+        work.path(),
+        &scheduler,
+        "SELECT count(*) AS n, count(predicted_positive) AS scored, \
+                avg(CASE WHEN overall >= 4 THEN predicted_positive END) AS high, \
+                avg(CASE WHEN overall <= 2 THEN predicted_positive END) AS low FROM gold.reviews",
+    );
+    assert_eq!(gold[0]["n"], gold[0]["scored"], "{gold:?}");
+    assert!(gold[0]["high"].as_f64().unwrap() > gold[0]["low"].as_f64().unwrap() + 0.3, "{gold:?}");
+
     // Same features, same options: the same coefficients, bit for bit.
     let second = model_id(&run(work.path(), &scheduler, &["ml", "train", "--max-iter", "40"]));
     assert_ne!(first, second);
@@ -226,5 +259,46 @@ fn metrics_agree_with_scikit_learn() {
     assert_eq!(
         [c.true_positives, c.false_positives, c.true_negatives, c.false_negatives],
         [&theirs["tp"], &theirs["fp"], &theirs["tn"], &theirs["fn"]].map(|v| v.as_u64().unwrap())
+    );
+}
+
+#[test]
+fn tune_cross_validates_the_grid_and_registers_the_winner() {
+    let work = tempfile::tempdir().unwrap();
+    let env = lake_env(work.path());
+    let reviewlake = |args: &[&str]| success(reviewlake_with_env(work.path(), args, &env));
+    let source = work.path().join("source");
+    sample_source(&source);
+    reviewlake(&["pipeline", "run", "--source", source.to_str().unwrap()]);
+    reviewlake(&["ml", "features", "--num-features", "2048"]);
+    let tuned = reviewlake(&[
+        "ml",
+        "tune",
+        "--folds",
+        "3",
+        "--num-features",
+        "1024,2048",
+        "--reg",
+        "1e-4,1e-2",
+        "--max-iter",
+        "15",
+    ]);
+    let candidates: Vec<&str> = tuned.lines().filter(|l| l.contains("mean validation auc")).collect();
+    assert_eq!(candidates.len(), 4, "{tuned}");
+    let best: Vec<&&str> = candidates.iter().filter(|l| l.starts_with("best:")).collect();
+    assert_eq!(best.len(), 1, "{tuned}");
+    for line in &candidates {
+        let folds = &line[line.find("(folds ").unwrap() + 7..line.len() - 1];
+        assert_eq!(folds.split(", ").count(), 3, "{line}");
+    }
+    let best_buckets: i64 = best[0].split("num_features ").nth(1).unwrap().split(',').next().unwrap().parse().unwrap();
+    let id = model_id(&tuned);
+    let models: Vec<Value> =
+        serde_json::from_str(&reviewlake(&["sql", "--format", "json", "SELECT model_id, num_features FROM ml.models"]))
+            .unwrap();
+    assert_eq!(models.len(), 1, "{models:?}");
+    assert_eq!(
+        (models[0]["model_id"].as_str(), models[0]["num_features"].as_i64()),
+        (Some(id.as_str()), Some(best_buckets))
     );
 }

@@ -3,7 +3,7 @@
 use reviewlake_cluster::config::Settings;
 use reviewlake_cluster::session;
 use reviewlake_cluster::sql::{OutputFormat, format_batches};
-use reviewlake_jobs::ml::{self, FeaturesJob, TrainJob};
+use reviewlake_jobs::ml::{self, FeaturesJob, TrainJob, TuneJob};
 
 use crate::args::MlAction;
 use crate::output;
@@ -33,6 +33,17 @@ pub(crate) async fn run(settings: &Settings, action: MlAction, format: OutputFor
                 .execute(ctx, lake)
                 .await?;
             output::print_trained(&metrics);
+        }
+        MlAction::Tune { folds, num_features, reg, max_iter, class_weight } => {
+            let metrics = TuneJob::new()
+                .with_folds(folds)
+                .with_num_features(num_features)
+                .with_regs(reg)
+                .with_max_iter(max_iter)
+                .with_class_weight(class_weight.into())
+                .execute(ctx, lake)
+                .await?;
+            output::print_tuned(&metrics);
         }
         MlAction::List => {
             let models = ml::list_models(ctx, lake).await?;
