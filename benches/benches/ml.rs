@@ -98,6 +98,7 @@ fn main() {
         }
     };
     std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(dir.join("cluster")).unwrap();
     let cluster = LocalCluster::up(&dir.join("cluster"), &[1, 1]);
     let scheduler = cluster.scheduler();
 
