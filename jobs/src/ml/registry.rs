@@ -10,11 +10,10 @@ use std::sync::Arc;
 use datafusion::arrow::array::{
     ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
-use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int32Type, Schema, SchemaRef, TimeUnit};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::prelude::{SessionContext, col, lit};
 use reviewlake_cluster::lakehouse::{Lakehouse, TableName};
 
-use super::columns::primitives;
 use super::metrics::BinaryMetrics;
 use super::{MODEL_METRICS_TABLE, MODEL_ROC_TABLE, MODEL_WEIGHTS_TABLE, MODELS_TABLE, MlError};
 
@@ -283,37 +282,4 @@ pub async fn show_model(
         .collect()
         .await?;
     Ok((model, metrics))
-}
-
-/// A registered model's IDF and coefficients (intercept last).
-pub async fn load_weights(
-    ctx: &SessionContext,
-    lake: &Lakehouse,
-    model_id: &str,
-) -> Result<(Vec<f64>, Vec<f64>), MlError> {
-    let _ = show_model(ctx, lake, model_id).await?;
-    let batches = ctx
-        .table(MODEL_WEIGHTS_TABLE)
-        .await?
-        .filter(col("model_id").eq(lit(model_id)))?
-        .sort_by(vec![col("feature")])?
-        .collect()
-        .await?;
-    let (mut idf, mut coefficients) = (Vec::new(), Vec::new());
-    for batch in &batches {
-        let features = primitives::<Int32Type>(batch, "feature", "ml.model_weights")?;
-        let values = primitives::<Float64Type>(batch, "coefficient", "ml.model_weights")?;
-        let weights = primitives::<Float64Type>(batch, "idf", "ml.model_weights")?;
-        for ((feature, coefficient), weight) in features.into_iter().zip(values).zip(weights) {
-            if feature != Some(coefficients.len() as i32) {
-                return Err(MlError::UnexpectedResult("ml.model_weights: a feature missing"));
-            }
-            coefficients.push(coefficient.ok_or(MlError::UnexpectedResult("ml.model_weights"))?);
-            idf.extend(weight);
-        }
-    }
-    if coefficients.len() != idf.len() + 1 {
-        return Err(MlError::UnexpectedResult("ml.model_weights: IDF and coefficients differ in length"));
-    }
-    Ok((idf, coefficients))
 }
