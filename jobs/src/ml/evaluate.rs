@@ -19,9 +19,10 @@ pub const ROC_POINTS: usize = 101;
 pub const THRESHOLD: f64 = 0.5;
 
 /// Exact metrics of the model `(idf, coefficients)` on `rows` (a frame of `features` and
-/// `label`), from one distributed scoring job.
+/// `label`), from one distributed scoring job; `model` names it in errors.
 pub async fn evaluate_model(
     ctx: &SessionContext,
+    model: &str,
     rows: DataFrame,
     idf: &[f64],
     coefficients: &[f64],
@@ -33,7 +34,7 @@ pub async fn evaluate_model(
     ])?;
     let counts = score_counts(scored).await?;
     binary_metrics(&counts, THRESHOLD, ROC_POINTS)
-        .map_err(|source| MlError::Metrics { model: "the model".into(), source })
+        .map_err(|source| MlError::Metrics { model: model.to_string(), source })
 }
 
 /// Rows per distinct `score` of a frame of `score` and `label` (1.0 positive, 0.0 negative).

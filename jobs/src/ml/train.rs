@@ -22,7 +22,7 @@ use reviewlake_cluster::lakehouse::{At, Lakehouse, TableName};
 use reviewlake_udfs::logistic::smooth_idf;
 use reviewlake_udfs::udf::vector_literal;
 
-use super::columns::{first, primitives};
+use super::columns::primitives;
 use super::evaluate::evaluate_model;
 use super::features::feature_set;
 use super::lbfgs::{Evaluation, LbfgsOptions, Minimum, minimize};
@@ -152,10 +152,7 @@ impl TrainJob {
 
         let test = features.filter(col("split").eq(lit("test")))?;
         let model_id = model_id(&coefficients);
-        let metrics = evaluate_model(scope.ctx(), test, &idf, &coefficients).await.map_err(|e| match e {
-            MlError::Metrics { source, .. } => MlError::Metrics { model: model_id.clone(), source },
-            other => other,
-        })?;
+        let metrics = evaluate_model(scope.ctx(), &model_id, test, &idf, &coefficients).await?;
         let model = ModelRecord {
             model_id,
             created_at: chrono::Utc::now().timestamp_micros(),
@@ -363,8 +360,9 @@ fn regularised(sums: &[RecordBatch], x: &Array1<f64>, dimension: usize, reg: f64
     let sums = batch.column(0).as_struct_opt().ok_or(MlError::UnexpectedResult(WHAT))?;
     let field = |name: &str| sums.column_by_name(name).cloned().ok_or(MlError::UnexpectedResult(WHAT));
     let single = |name: &str| -> Result<f64, MlError> {
-        let batch = RecordBatch::try_from_iter([(name, field(name)?)])?;
-        first::<Float64Type>(&batch, name, WHAT)
+        let column = field(name)?;
+        let values = column.as_primitive_opt::<Float64Type>().ok_or(MlError::UnexpectedResult(WHAT))?;
+        if values.is_null(0) { Err(MlError::UnexpectedResult(WHAT)) } else { Ok(values.value(0)) }
     };
     let (loss, weight) = (single("loss")?, single("weight")?);
     let gradient = field("gradient")?;

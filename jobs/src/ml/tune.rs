@@ -159,12 +159,8 @@ impl TuneJob {
                         fit(scope.ctx(), train.clone().filter(!in_fold.clone())?, &described, num_features, &options)
                             .await?;
                     let held_out = train.clone().filter(in_fold)?;
-                    let metrics = evaluate_model(scope.ctx(), held_out, &fitted.idf, &fitted.coefficients)
-                        .await
-                        .map_err(|e| match e {
-                            MlError::Metrics { source, .. } => MlError::Metrics { model: described.clone(), source },
-                            other => other,
-                        })?;
+                    let metrics =
+                        evaluate_model(scope.ctx(), &described, held_out, &fitted.idf, &fitted.coefficients).await?;
                     tracing::info!(num_features, reg, fold, auc = metrics.auc, "fold validated");
                     fold_aucs.push(metrics.auc);
                 }
