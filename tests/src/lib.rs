@@ -7,6 +7,7 @@
 //! README does that. Everything the kit reads lies inside the repository (`tests/data`,
 //! `scripts`), found from the crate that runs.
 
+mod browser;
 mod cli;
 mod cluster;
 mod data;
@@ -14,6 +15,7 @@ mod kafka;
 mod paths;
 mod python;
 
+pub use browser::{DashboardServer, browser_modules, run_browser_script};
 pub use cli::{env_vars, reviewlake, reviewlake_binary, reviewlake_command, reviewlake_with_env, success};
 pub use cluster::{LocalCluster, blocking_get, wait_until};
 pub use data::{REVIEW_COLUMNS, body_counts, folder_bytes, write_generated_parquet, write_review_files};

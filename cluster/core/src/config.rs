@@ -285,6 +285,27 @@ impl Default for StreamSettings {
     }
 }
 
+/// `[dashboard]`: the insight dashboard `reviewlake serve` runs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DashboardSettings {
+    /// Address the web server binds to.
+    pub bind_host: String,
+    /// Port of the web server; 0 picks a free one (`reviewlake serve` prints it).
+    pub port: u16,
+    /// Base URL of the scheduler's operator API for the Cluster page; empty: the in-process
+    /// cluster's, or `http://<host of client.scheduler>:<scheduler.http_port>`.
+    pub operator_api: String,
+    /// Milliseconds between checks for new versions of the gold tables.
+    pub refresh_interval_ms: u64,
+}
+
+impl Default for DashboardSettings {
+    fn default() -> Self {
+        Self { bind_host: "127.0.0.1".into(), port: 8080, operator_api: String::new(), refresh_interval_ms: 1000 }
+    }
+}
+
 /// reviewlake's own events at info, the libraries' (Ballista, DataFusion) from warn up.
 pub const DEFAULT_LOG_LEVEL: &str = "warn,reviewlake_cluster=info,reviewlake_jobs=info";
 
@@ -316,6 +337,8 @@ pub struct Settings {
     pub lakehouse: LakehouseSettings,
     /// The topic streaming ingestion reads.
     pub stream: StreamSettings,
+    /// The insight dashboard.
+    pub dashboard: DashboardSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -354,9 +377,11 @@ impl Settings {
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty".into()));
         }
-        for (key, value) in
-            [("stream.trigger_ms", self.stream.trigger_ms), ("stream.timeout_seconds", self.stream.timeout_seconds)]
-        {
+        for (key, value) in [
+            ("stream.trigger_ms", self.stream.trigger_ms),
+            ("stream.timeout_seconds", self.stream.timeout_seconds),
+            ("dashboard.refresh_interval_ms", self.dashboard.refresh_interval_ms),
+        ] {
             if value == 0 {
                 return Err(invalid(key, "must be at least 1".into()));
             }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use deltalake::DeltaTable;
+use futures::TryStreamExt;
 use reviewlake_core::config::LakehouseSettings;
 use url::Url;
 
@@ -11,6 +12,15 @@ use crate::error::LakehouseError;
 use crate::name::{At, TableName};
 use crate::store::LakeStore;
 use crate::table::LakehouseTable;
+
+/// A table's newest commit, as its log file tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitMark {
+    /// The commit's version.
+    pub version: u64,
+    /// When its log file was written, ms since the epoch.
+    pub committed_at_ms: i64,
+}
 
 /// A lakehouse: its root, its object store and its schemas.
 #[derive(Debug, Clone)]
@@ -79,6 +89,35 @@ impl Lakehouse {
             Err(LakehouseError::NoSuchTable { .. }) => Ok(None),
             Err(error) => Err(error),
         }
+    }
+
+    /// The newest commit of table `name` past version `after` (any commit when `None`), or
+    /// `None` when there is none. Only log entries named after `after` are listed, so polling a
+    /// long log for news stays one short listing.
+    pub async fn newest_commit(
+        &self,
+        name: &TableName,
+        after: Option<u64>,
+    ) -> Result<Option<CommitMark>, LakehouseError> {
+        let log = root_path(&self.store.root)?.join(name.schema.as_str()).join(name.table.as_str()).join("_delta_log");
+        let offset = after.map(|version| log.clone().join(format!("{version:020}.json")));
+        let listing = match &offset {
+            // Commit files are named by their zero-padded version, so names sort as versions.
+            Some(offset) => self.store.store.list_with_offset(Some(&log), offset),
+            None => self.store.store.list(Some(&log)),
+        };
+        let what = || format!("listing the log of {}", name.qualified());
+        let objects: Vec<_> =
+            listing.try_collect().await.map_err(|source| LakehouseError::ObjectStore { what: what(), source })?;
+        Ok(objects
+            .iter()
+            .filter_map(|object| {
+                let file = object.location.filename()?;
+                let digits = file.strip_suffix(".json")?;
+                let version = (digits.len() == 20).then(|| digits.parse::<u64>().ok()).flatten()?;
+                Some(CommitMark { version, committed_at_ms: object.last_modified.timestamp_millis() })
+            })
+            .max_by_key(|mark| mark.version))
     }
 
     /// The version of application transaction `app_id` recorded in table `name`.

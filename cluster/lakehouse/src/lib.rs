@@ -41,7 +41,7 @@ pub use append::{AppendBatches, AppendMetrics};
 pub use catalog::LakehouseCatalog;
 pub use error::LakehouseError;
 pub use frame::WriteOutcome;
-pub use lake::Lakehouse;
+pub use lake::{CommitMark, Lakehouse};
 pub use maintenance::VacuumOptions;
 pub use name::{At, LAKE_SCHEMAS, TableName};
 pub use store::LakeStore;

@@ -139,6 +139,16 @@ pub(crate) enum Command {
     },
     /// List the reviewlake SQL functions.
     Functions,
+    /// Serve the insight dashboard: charts over the gold tables and the model registry, live as
+    /// new versions land (until SIGINT/SIGTERM).
+    Serve {
+        /// Port of the web server (`dashboard.port`, default 8080).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Address to bind (`dashboard.bind_host`, default 127.0.0.1).
+        #[arg(long)]
+        bind: Option<String>,
+    },
 }
 
 impl Command {
@@ -150,6 +160,9 @@ impl Command {
                 kafka.setting_flags(Some(trigger))
             }
             Command::Stream { action: StreamAction::Run { kafka, trigger } } => kafka.setting_flags(Some(trigger)),
+            Command::Serve { port, bind } => {
+                vec![("dashboard.port", port.map(|port| port.to_string())), ("dashboard.bind_host", bind.clone())]
+            }
             _ => Vec::new(),
         }
     }

@@ -59,5 +59,6 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Cluster { action } => commands::cluster::run(action, &cli.global, &settings).await,
         Command::Table { action, format } => commands::table::run(&settings, action, format.into()).await,
         Command::Ml { action, format } => commands::ml::run(&settings, action, format.into()).await,
+        Command::Serve { .. } => commands::serve::run(&settings).await,
     }
 }

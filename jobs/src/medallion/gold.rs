@@ -11,14 +11,20 @@ use reviewlake_cluster::sql::run_script;
 
 use super::MedallionError;
 
-/// `gold.reviews` and one table per dashboard question (seed-spec §3), rebuilt from silver.
-/// Each entry is `(table, what it answers, the CREATE OR REPLACE TABLE statement)`;
-/// `gold.reviews` comes first, as every other table reads it.
+/// `gold.reviews`, the dashboard's cube and one table per dashboard question (seed-spec §3),
+/// rebuilt from silver. Each entry is `(table, what it answers, the CREATE OR REPLACE TABLE
+/// statement)`; `gold.reviews` comes first, as every other table reads it, then
+/// `gold.review_cube`, which some questions read.
 pub const GOLD_TABLES: &[(&str, &str, &str)] = &[
     (
         "gold.reviews",
         "reviews with product category, brand (case variants under their most common spelling), title and an imputed average price",
         include_str!("sql/gold/reviews.sql"),
+    ),
+    (
+        "gold.review_cube",
+        "review counts and sums per month, category, brand, rating, verified purchase, sentiment, length and price bucket: the dashboard's filtered panels",
+        include_str!("sql/gold/review_cube.sql"),
     ),
     ("gold.q01_rating_distribution", "reviews per star rating", include_str!("sql/gold/q01_rating_distribution.sql")),
     (
@@ -130,9 +136,10 @@ pub async fn run_gold(ctx: &SessionContext, lake: &Lakehouse) -> Result<usize, M
         tracing::info!(table, "gold table rebuilt");
         Ok::<_, MedallionError>(())
     };
-    let (reviews, aggregates) = GOLD_TABLES.split_first().expect("gold.reviews comes first");
+    let [reviews, cube, aggregates @ ..] = GOLD_TABLES else { unreachable!("gold.reviews and the cube come first") };
     rebuild(reviews).await?;
-    // The aggregates read only gold.reviews; several in flight hide each job's fixed
+    rebuild(cube).await?;
+    // The aggregates read only gold.reviews and the cube; several in flight hide each job's fixed
     // scheduling and commit latency behind the others' work.
     stream::iter(aggregates).map(rebuild).buffer_unordered(GOLD_JOBS_IN_FLIGHT).try_collect::<()>().await?;
     Ok(GOLD_TABLES.len())

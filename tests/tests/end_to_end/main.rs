@@ -8,6 +8,7 @@
 
 mod bad_input;
 mod cluster;
+mod dashboard;
 mod flight_sql;
 mod ingest;
 mod lakehouse;

@@ -9,6 +9,7 @@ pub(crate) mod ingest;
 pub(crate) mod ml;
 pub(crate) mod pipeline;
 pub(crate) mod produce;
+pub(crate) mod serve;
 pub(crate) mod sql;
 pub(crate) mod stream;
 pub(crate) mod table;
