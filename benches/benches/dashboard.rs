@@ -19,7 +19,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reviewlake_benches::env_number;
+use reviewlake_benches::{env_number, generated_source};
 use reviewlake_tests::{DashboardServer, reviewlake_binary, run_browser_script};
 use serde_json::Value;
 
@@ -37,15 +37,7 @@ fn reviewlake(lake: &Path, args: &[&str]) -> String {
 
 /// A generated lakehouse of `reviews` reviews, built once per `BENCH_DIR`.
 fn lakehouse(dir: &Path, reviews: usize) -> PathBuf {
-    let source = dir.join(format!("generated-{reviews}"));
-    if !source.join("amazon_reviews").is_dir() {
-        let status = Command::new(reviewlake_binary())
-            .args(["gen", "--reviews", &reviews.to_string(), "--products", &(reviews / 20).to_string(), "--out"])
-            .arg(&source)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
+    let source = generated_source(dir, reviews);
     let lake = dir.join(format!("dashboard-lake-{reviews}"));
     if !lake.join("gold").join("review_cube").is_dir() {
         let _ = std::fs::remove_dir_all(&lake);

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use reviewlake_benches::env_number;
+use reviewlake_benches::{env_number, generated_source};
 use reviewlake_jobs::ml::metrics::{ScoreCount, roc_auc};
 use reviewlake_tests::{LocalCluster, reviewlake_binary, samples_dir};
 use serde_json::Value;
@@ -118,15 +118,7 @@ fn main() {
 
     let reviews = env_number("BENCH_ML_REVIEWS", 1_000_000);
     println!("speed on {reviews} generated reviews");
-    let source = dir.join(format!("generated-{reviews}"));
-    if !source.join("amazon_reviews").is_dir() {
-        let status = Command::new(reviewlake_binary())
-            .args(["gen", "--reviews", &reviews.to_string(), "--products", &(reviews / 20).to_string(), "--out"])
-            .arg(&source)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
+    let source = generated_source(&dir, reviews);
     let lake = dir.join(format!("lake-{reviews}"));
     let _ = std::fs::remove_dir_all(&lake);
     reviewlake(&lake, &scheduler, &["pipeline", "run", "--source", source.to_str().unwrap()]);

@@ -9,15 +9,12 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::cli::reviewlake_command;
-use crate::paths::workspace_root;
+use crate::paths::{installed_by, workspace_root};
 
 /// The `node_modules` folder holding playwright-core and axe-core, installed on first use by
 /// `scripts/browser-env.sh` (which also installs Chromium when it is missing).
 pub fn browser_modules() -> PathBuf {
-    let script = workspace_root().join("scripts").join("browser-env.sh");
-    let output = Command::new("bash").arg(&script).output().expect("browser-env.sh runs");
-    assert!(output.status.success(), "browser-env.sh failed: {}", String::from_utf8_lossy(&output.stderr));
-    PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
+    installed_by("browser-env.sh")
 }
 
 /// Runs `tests/browser/dashboard.mjs` against the dashboard at `url`, writing screenshots and

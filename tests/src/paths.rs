@@ -1,6 +1,7 @@
 //! Where the repository and its test data are, from whichever workspace crate runs.
 
 use std::path::PathBuf;
+use std::process::Command;
 
 /// The workspace root: the nearest folder holding `Cargo.lock` above the running crate.
 ///
@@ -27,4 +28,13 @@ pub fn data_dir() -> PathBuf {
 /// The real Amazon review samples, `tests/data/amazon2018` (gzip JSON Lines).
 pub fn samples_dir() -> PathBuf {
     data_dir().join("amazon2018")
+}
+
+/// Runs `scripts/NAME` (an idempotent installer of a test tool that prints the one path it
+/// made ready) and returns that path.
+pub fn installed_by(script: &str) -> PathBuf {
+    let path = workspace_root().join("scripts").join(script);
+    let output = Command::new("bash").arg(&path).output().unwrap_or_else(|e| panic!("{script} runs: {e}"));
+    assert!(output.status.success(), "{script} failed: {}", String::from_utf8_lossy(&output.stderr));
+    PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
 }

@@ -5,15 +5,12 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::paths::workspace_root;
+use crate::paths::installed_by;
 
 /// The bin directory of the Python environment with moto, deltalake, pyarrow and duckdb,
 /// created on first use by `scripts/python-env.sh` (which serialises concurrent callers).
 pub fn python_bin() -> PathBuf {
-    let script = workspace_root().join("scripts").join("python-env.sh");
-    let output = Command::new("bash").arg(&script).output().expect("python-env.sh runs");
-    assert!(output.status.success(), "python-env.sh failed: {}", String::from_utf8_lossy(&output.stderr));
-    PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
+    installed_by("python-env.sh")
 }
 
 /// Runs a Python script in the test environment; returns its standard output.

@@ -62,8 +62,8 @@ impl StreamError {
     }
 }
 
-/// A flag that turns true on SIGINT or SIGTERM: the batch in flight is finished and committed,
-/// then the command ends.
+/// A flag that turns true on SIGINT or SIGTERM: the command finishes what is in flight (a
+/// streaming micro-batch is committed; `serve` closes its connections), then ends.
 pub fn stop_on_signal() -> tokio::sync::watch::Receiver<bool> {
     let (sender, receiver) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
@@ -85,7 +85,7 @@ pub fn stop_on_signal() -> tokio::sync::watch::Receiver<bool> {
         }
         #[cfg(not(unix))]
         let _ = interrupt.await;
-        tracing::info!("stopping after the micro-batch in flight");
+        tracing::info!("signal received: stopping after the work in flight");
         let _ = sender.send(true);
     });
     receiver
