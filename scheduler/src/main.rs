@@ -1,11 +1,12 @@
-//! `reviewlake-scheduler`: the Ballista scheduler with reviewlake's functions, shared catalog,
-//! Flight SQL and operator API. Configuration: `reviewlake.example.toml`.
+//! `reviewlake-scheduler`: the Ballista scheduler with reviewlake's functions, shared catalog and
+//! operator API, and the clients' Flight SQL service. Configuration: `reviewlake.example.toml`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use reviewlake_cluster::config::SettingsLoader;
+use reviewlake_cluster::flight_sql;
 use reviewlake_cluster::lakehouse::Lakehouse;
 use reviewlake_cluster::scheduler;
 
@@ -28,6 +29,9 @@ struct Args {
     /// `scheduler.http_port`.
     #[arg(long)]
     http_port: Option<String>,
+    /// `flight_sql.port`.
+    #[arg(long)]
+    flight_sql_port: Option<String>,
     /// `scheduler.scheduling_policy`: pull-staged or push-staged.
     #[arg(long)]
     policy: Option<String>,
@@ -46,6 +50,7 @@ fn main() -> ExitCode {
         ("scheduler.external_host", &args.external_host),
         ("scheduler.port", &args.port),
         ("scheduler.http_port", &args.http_port),
+        ("flight_sql.port", &args.flight_sql_port),
         ("scheduler.scheduling_policy", &args.policy),
         ("lakehouse.root", &args.lakehouse),
         ("log.level", &args.log_level),
@@ -53,13 +58,27 @@ fn main() -> ExitCode {
     reviewlake_cluster::run_binary("reviewlake-scheduler", loader.load(), |settings| async move {
         let (grpc, http) = scheduler::bind(&settings.scheduler).await?;
         let lake = Lakehouse::from_settings(&settings.lakehouse)?;
-        let running = scheduler::start_scheduler(&settings.scheduler, lake, grpc, http).await?;
+        let running = scheduler::start_scheduler(&settings.scheduler, lake.clone(), grpc, http).await?;
         println!(
             "reviewlake scheduler listening on {} (operator API http://{})",
             running.grpc_address, running.http_address
         );
+        let flight = if settings.flight_sql.enabled {
+            let served = flight_sql::serve(&settings, lake, &running).await?;
+            println!("flight sql: grpc://{}", served.address);
+            Some(served.task)
+        } else {
+            None
+        };
+        let flight_ended = async {
+            match flight {
+                Some(task) => task.await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             ended = running.grpc_task => ended.map_err(|e| scheduler::SchedulerError::Start(e.to_string()))??,
+            ended = flight_ended => ended.map_err(|e| flight_sql::FlightSqlError::Serve(e.to_string()))??,
             _ = shutdown_signal() => tracing::info!("scheduler stopping on signal"),
         }
         Ok::<(), anyhow::Error>(())

@@ -94,18 +94,16 @@ impl SchedulingPolicy {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct SchedulerSettings {
-    /// Address the gRPC/REST/Flight SQL port binds to.
+    /// Address the gRPC/REST port binds to.
     pub bind_host: String,
     /// Host name executors and clients use to reach the scheduler.
     pub external_host: String,
-    /// gRPC port; also serves Ballista's REST API and Arrow Flight SQL.
+    /// gRPC port for executors and `reviewlake` commands; also serves Ballista's REST API.
     pub port: u16,
     /// Port of reviewlake's operator API (health, readiness, metrics, executors, task placement).
     pub http_port: u16,
     /// `pull-staged` or `push-staged`.
     pub scheduling_policy: SchedulingPolicy,
-    /// Serve Arrow Flight SQL on the scheduler port.
-    pub flight_sql: bool,
     /// Seconds without a heartbeat after which an executor is considered dead.
     pub executor_timeout_seconds: u64,
     /// Largest gRPC message, in bytes (plans of wide queries can be large).
@@ -120,7 +118,6 @@ impl Default for SchedulerSettings {
             port: 50050,
             http_port: 50080,
             scheduling_policy: SchedulingPolicy::PullStaged,
-            flight_sql: true,
             executor_timeout_seconds: 60,
             grpc_max_message_bytes: 256 * 1024 * 1024,
         }
@@ -306,6 +303,78 @@ impl Default for DashboardSettings {
     }
 }
 
+/// A role of a Flight SQL user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlightSqlRole {
+    /// Queries and metadata only.
+    Reader,
+    /// Also DDL, `INSERT`, `CREATE TABLE ... AS`, `COPY` and bulk ingest.
+    Writer,
+}
+
+impl FlightSqlRole {
+    /// The name used in configuration files.
+    ///
+    /// ```
+    /// use reviewlake_core::config::FlightSqlRole;
+    /// assert_eq!(FlightSqlRole::Writer.as_str(), "writer");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlightSqlRole::Reader => "reader",
+            FlightSqlRole::Writer => "writer",
+        }
+    }
+}
+
+/// One `[[flight_sql.users]]` entry.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FlightSqlUser {
+    /// Login name.
+    pub name: String,
+    /// `reader` or `writer`.
+    pub role: FlightSqlRole,
+    /// argon2id PHC string, as printed by `reviewlake user add`.
+    pub password_hash: String,
+}
+
+/// `[flight_sql]`: the Arrow Flight SQL service of the scheduler (notebooks, BI tools).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FlightSqlSettings {
+    /// Serve Flight SQL beside the scheduler.
+    pub enabled: bool,
+    /// Address the Flight SQL port binds to.
+    pub bind_host: String,
+    /// Flight SQL port (its own, apart from the scheduler's internal gRPC port).
+    pub port: u16,
+    /// Key that signs bearer tokens and tickets; empty draws a random one at start-up (tokens
+    /// then end with the process). Give it through the environment, never in a shared file.
+    pub token_secret: String,
+    /// Lifetime of a bearer token, in seconds.
+    pub token_ttl_seconds: u64,
+    /// Folders and URLs, besides the lakehouse root, that DDL and `COPY` may name.
+    pub data_roots: Vec<String>,
+    /// The users who may log in; none means nobody can.
+    pub users: Vec<FlightSqlUser>,
+}
+
+impl Default for FlightSqlSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            bind_host: "127.0.0.1".into(),
+            port: 50070,
+            token_secret: String::new(),
+            token_ttl_seconds: 3600,
+            data_roots: Vec::new(),
+            users: Vec::new(),
+        }
+    }
+}
+
 /// reviewlake's own events at info, the libraries' (Ballista, DataFusion) from warn up.
 pub const DEFAULT_LOG_LEVEL: &str = "warn,reviewlake_cluster=info,reviewlake_jobs=info";
 
@@ -339,6 +408,8 @@ pub struct Settings {
     pub stream: StreamSettings,
     /// The insight dashboard.
     pub dashboard: DashboardSettings,
+    /// The Flight SQL service.
+    pub flight_sql: FlightSqlSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -357,6 +428,7 @@ impl Settings {
             ("executor.port", self.executor.port),
             ("executor.grpc_port", self.executor.grpc_port),
             ("executor.http_port", self.executor.http_port),
+            ("flight_sql.port", self.flight_sql.port),
         ] {
             if port == 0 {
                 return Err(invalid(key, "port 0 is not allowed: give a fixed port".into()));
@@ -381,6 +453,7 @@ impl Settings {
             ("stream.trigger_ms", self.stream.trigger_ms),
             ("stream.timeout_seconds", self.stream.timeout_seconds),
             ("dashboard.refresh_interval_ms", self.dashboard.refresh_interval_ms),
+            ("flight_sql.token_ttl_seconds", self.flight_sql.token_ttl_seconds),
         ] {
             if value == 0 {
                 return Err(invalid(key, "must be at least 1".into()));
@@ -393,6 +466,23 @@ impl Settings {
                 "stream.max_event_bytes"
             };
             return Err(invalid(key, "must be at least 1".into()));
+        }
+        for (index, user) in self.flight_sql.users.iter().enumerate() {
+            if user.name.trim().is_empty() || user.name.contains(':') {
+                return Err(invalid(
+                    "flight_sql.users",
+                    format!("user {} has an empty name or one with `:`", index + 1),
+                ));
+            }
+            if !user.password_hash.starts_with("$argon2") {
+                return Err(invalid(
+                    "flight_sql.users",
+                    format!(
+                        "user `{}`: password_hash is not an argon2 hash (make one with `reviewlake user add`)",
+                        user.name
+                    ),
+                ));
+            }
         }
         if self.lakehouse.root.trim().is_empty() {
             return Err(invalid("lakehouse.root", "must not be empty".into()));
@@ -589,9 +679,18 @@ impl SettingsLoader {
 }
 
 /// Every dotted key the configuration knows, derived from the defaults so it cannot drift.
+/// Empty lists do not serialise into a configuration tree, so the probe holds one element in
+/// each.
 fn known_keys() -> Vec<String> {
-    let defaults = Config::try_from(&Settings::default()).expect("defaults serialise");
-    layer_keys(&defaults)
+    let mut probe = Settings::default();
+    probe.flight_sql.data_roots.push(String::new());
+    probe.flight_sql.users.push(FlightSqlUser {
+        name: String::new(),
+        role: FlightSqlRole::Reader,
+        password_hash: String::new(),
+    });
+    let probe = Config::try_from(&probe).expect("defaults serialise");
+    layer_keys(&probe)
 }
 
 fn layer_keys(config: &Config) -> Vec<String> {
@@ -648,6 +747,24 @@ mod tests {
         for key in known_keys() {
             assert!(documented.contains(&key), "reviewlake.example.toml lacks `{key}`");
         }
+    }
+
+    #[test]
+    fn flight_sql_users_load_from_a_file_and_bad_hashes_are_refused() {
+        let dir = std::env::temp_dir().join(format!("rl-config-users-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("users.toml");
+        let user = "[[flight_sql.users]]\nname = \"ana\"\nrole = \"reader\"\npassword_hash = ";
+        std::fs::write(&path, format!("{user}\"$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA\"\n")).unwrap();
+        let settings = SettingsLoader::new().with_file(&path).load().unwrap();
+        assert_eq!(settings.flight_sql.users[0].role, FlightSqlRole::Reader);
+        std::fs::write(&path, format!("{user}\"secret\"\n")).unwrap();
+        let err = SettingsLoader::new().with_file(&path).load().unwrap_err().to_string();
+        assert!(err.contains("flight_sql.users") && err.contains("not an argon2 hash"), "{err}");
+        std::fs::write(&path, "[[flight_sql.users]]\nname = \"ana\"\nrole = \"admin\"\npassword_hash = \"x\"\n")
+            .unwrap();
+        let err = SettingsLoader::new().with_file(&path).load().unwrap_err().to_string();
+        assert!(err.contains("admin"), "{err}");
     }
 
     #[test]

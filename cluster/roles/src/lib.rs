@@ -1,6 +1,6 @@
 //! The roles of a reviewlake cluster and what runs them: the session and function registry
 //! setup shared by every role ([`functions`], [`session`]), the [`scheduler`] with its
-//! [`operator_api`], the [`executor`], the in-process cluster ([`standalone`]), SQL scripts
+//! [`operator_api`] and the clients' [`flight_sql`], the [`executor`], the in-process cluster ([`standalone`]), SQL scripts
 //! ([`sql`]) and the operator commands for local multi-process clusters ([`ops`]).
 //!
 //! The binaries (`reviewlake-scheduler`, `reviewlake-executor`, `reviewlake`) are thin layers
@@ -11,6 +11,7 @@
 pub mod codec;
 mod common;
 pub mod executor;
+pub mod flight_sql;
 pub mod functions;
 mod models;
 pub mod operator_api;

@@ -1,5 +1,5 @@
-//! The embedded Ballista scheduler: one shared catalog, every reviewlake function, Flight SQL,
-//! and an operator API beside Ballista's own REST API.
+//! The embedded Ballista scheduler: one shared catalog, every reviewlake function, and an
+//! operator API beside Ballista's own REST API. Clients' Flight SQL is [`crate::flight_sql`].
 //!
 //! Ballista builds a fresh `SessionState` for every session; [`start_scheduler`] gives each one
 //! the same catalog list, so a table registered by one client (for example a Flight SQL
@@ -43,7 +43,7 @@ pub enum SchedulerError {
 
 /// A running scheduler: its addresses and the handles its servers run on.
 pub struct RunningScheduler {
-    /// Address of the gRPC / REST / Flight SQL port.
+    /// Address of the gRPC / REST port.
     pub grpc_address: SocketAddr,
     /// Address of the operator API.
     pub http_address: SocketAddr,
@@ -84,8 +84,8 @@ pub fn lakehouse_catalogs(lake: Arc<Lakehouse>) -> Arc<dyn CatalogProviderList> 
 
 /// Starts a scheduler on already-bound listeners and returns once it accepts connections.
 ///
-/// `grpc` serves Ballista's gRPC, its REST API (`/api/...`, `/healthz`, `/readyz`,
-/// `/api/metrics`) and, when enabled, Arrow Flight SQL; `http` serves reviewlake's operator
+/// `grpc` serves Ballista's gRPC and its REST API (`/api/...`, `/healthz`, `/readyz`,
+/// `/api/metrics`); `http` serves reviewlake's operator
 /// API (see [`operator_api`]). Sessions plan against `lake`'s tables.
 pub async fn start_scheduler(
     settings: &SchedulerSettings,
@@ -121,7 +121,6 @@ pub async fn start_scheduler(
         .with_hostname(settings.external_host.clone())
         .with_port(grpc_address.port())
         .with_scheduler_policy(policy(settings.scheduling_policy))
-        .with_flight_sql(settings.flight_sql)
         .with_grpc_server_max_decoding_message_size(settings.grpc_max_message_bytes)
         .with_grpc_server_max_encoding_message_size(settings.grpc_max_message_bytes)
         .with_grpc_client_max_message_size(settings.grpc_max_message_bytes)

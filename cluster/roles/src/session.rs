@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ballista_core::extension::{SessionConfigExt, SessionStateExt};
+use datafusion::catalog::CatalogProviderList;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::prelude::SessionContext;
 use reviewlake_core::config::Settings;
@@ -97,7 +98,7 @@ pub async fn connect(settings: &Settings) -> Result<ClusterSession, SessionError
 /// or `None` when it cannot tell. Planning one partition per slot keeps every executor busy:
 /// with fewer partitions than slots, one executor's free slots take every task of a stage and
 /// the others idle.
-async fn cluster_slots(address: &str) -> Option<usize> {
+pub(crate) async fn cluster_slots(address: &str) -> Option<usize> {
     #[derive(serde::Deserialize)]
     struct Executor {
         specification: Specification,
@@ -119,12 +120,22 @@ pub fn client_context(
     target_partitions: usize,
     lake: &Arc<Lakehouse>,
 ) -> datafusion::error::Result<SessionContext> {
+    client_context_over(address, target_partitions, lake, lakehouse_catalogs(lake.clone()))
+}
+
+/// [`client_context`] with the catalog list `catalogs` (a server's, shared by its sessions).
+pub(crate) fn client_context_over(
+    address: &str,
+    target_partitions: usize,
+    lake: &Arc<Lakehouse>,
+    catalogs: Arc<dyn CatalogProviderList>,
+) -> datafusion::error::Result<SessionContext> {
     let (logical_codec, physical_codec) = crate::codec::codecs();
     let config = session_config(target_partitions)
         .with_ballista_logical_extension_codec(logical_codec)
         .with_ballista_physical_extension_codec(physical_codec);
     // Upgrading rebuilds the state, so functions are registered afterwards.
-    let mut state = lakehouse_state(config, lake)?.upgrade_for_ballista(format!("http://{address}"))?;
+    let mut state = lakehouse_state(config, lake, catalogs)?.upgrade_for_ballista(format!("http://{address}"))?;
     functions::register_all(&mut state, lake.settings())?;
     Ok(SessionContext::new_with_state(state))
 }
@@ -138,10 +149,11 @@ fn session_config(target_partitions: usize) -> datafusion::prelude::SessionConfi
     config.with_target_partitions(if target_partitions > 0 { target_partitions } else { num_cpus() })
 }
 
-/// A session state whose catalog is `lake` and whose runtime holds `lake`'s object store.
+/// A session state over `catalogs` whose runtime holds `lake`'s object store.
 fn lakehouse_state(
     config: datafusion::prelude::SessionConfig,
     lake: &Arc<Lakehouse>,
+    catalogs: Arc<dyn CatalogProviderList>,
 ) -> datafusion::error::Result<datafusion::execution::SessionState> {
     let runtime = datafusion::execution::runtime_env::RuntimeEnvBuilder::new().build()?;
     lake.store().register_into(&runtime);
@@ -149,7 +161,7 @@ fn lakehouse_state(
         .with_default_features()
         .with_config(config)
         .with_runtime_env(Arc::new(runtime))
-        .with_catalog_list(lakehouse_catalogs(lake.clone()))
+        .with_catalog_list(catalogs)
         .build())
 }
 
@@ -178,7 +190,7 @@ pub fn with_static_planner(ctx: &SessionContext) -> SessionContext {
 /// # }
 /// ```
 pub fn local_context(lake: &Arc<Lakehouse>, target_partitions: usize) -> datafusion::error::Result<SessionContext> {
-    let mut state = lakehouse_state(session_config(target_partitions), lake)?;
+    let mut state = lakehouse_state(session_config(target_partitions), lake, lakehouse_catalogs(lake.clone()))?;
     functions::register_all(&mut state, lake.settings())?;
     Ok(SessionContext::new_with_state(state))
 }

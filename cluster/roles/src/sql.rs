@@ -3,9 +3,11 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{RecordBatch, UInt64Array};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::util::pretty::pretty_format_batches;
+use datafusion::common::ParamValues;
 use datafusion::error::DataFusionError;
+use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::{DataFrame, SessionContext};
 use datafusion::sql::parser::{DFParser, Statement as DFStatement};
 use datafusion::sql::sqlparser::ast::{CreateTable, HiveDistributionStyle, Statement};
@@ -38,11 +40,8 @@ pub struct SqlError {
 }
 
 /// Runs every `;`-separated statement of `script` in order on `ctx` and returns the result of
-/// the last one. Semicolons inside strings and comments do not split statements.
-///
-/// With a `lake`, `CREATE [OR REPLACE] TABLE [IF NOT EXISTS] schema.name [PARTITIONED BY (c, ..)]
-/// AS SELECT ...` into a lakehouse schema runs as a distributed Delta write (stock DataFusion
-/// would collect the result into memory on the client).
+/// the last one. Semicolons inside strings and comments do not split statements. Statements
+/// are planned as [`PlannedStatement::plan`] describes.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -57,31 +56,163 @@ pub async fn run_script(
     lake: Option<&Lakehouse>,
     script: &str,
 ) -> Result<Vec<RecordBatch>, SqlError> {
+    let statements = parse_script(script)?;
+    let count = statements.len();
+    let mut last = Vec::new();
+    for (index, statement) in statements.into_iter().enumerate() {
+        let text = statement.to_string();
+        let wrap = |error: DataFusionError| SqlError { index: index + 1, count, statement: text.clone(), error };
+        let planned = PlannedStatement::plan(ctx, lake, statement).await.map_err(wrap)?;
+        last = match planned.run(ctx, lake).await.map_err(wrap)? {
+            StatementOutput::Rows(frame) => frame.collect().await.map_err(wrap)?,
+            StatementOutput::Done(batch) => vec![batch],
+        };
+    }
+    Ok(last)
+}
+
+/// Splits `script` into statements with DataFusion's parser.
+pub fn parse_script(script: &str) -> Result<Vec<DFStatement>, SqlError> {
     let statements = DFParser::parse_sql_with_dialect(script, &GenericDialect {}).map_err(|e| SqlError {
         index: 1,
         count: 1,
         statement: script.trim().chars().take(200).collect(),
         error: e.into(),
     })?;
-    let count = statements.len();
-    let mut last = Vec::new();
-    for (index, statement) in statements.into_iter().enumerate() {
-        let text = statement.to_string();
-        let wrap = |error: DataFusionError| SqlError { index: index + 1, count, statement: text.clone(), error };
-        if let (Some(lake), DFStatement::Statement(parsed)) = (lake, &statement)
+    Ok(statements.into())
+}
+
+/// One statement, planned but not yet run: planning has no effect, running it
+/// ([`PlannedStatement::run`], and collecting or streaming its rows) has the statement's.
+pub struct PlannedStatement {
+    kind: Planned,
+}
+
+enum Planned {
+    /// `CREATE TABLE lake_schema.t AS SELECT ...`, a distributed Delta write.
+    LakeTable(Box<CreateTable>, Option<ParamValues>),
+    /// Everything DataFusion plans itself.
+    Plan(LogicalPlan),
+}
+
+impl PlannedStatement {
+    /// Plans `statement` on `ctx`. With a `lake`, `CREATE [OR REPLACE] TABLE [IF NOT EXISTS]
+    /// schema.name [PARTITIONED BY (c, ..)] AS SELECT ...` into a lakehouse schema becomes a
+    /// distributed Delta write (stock DataFusion would collect the result into memory on the client).
+    pub async fn plan(
+        ctx: &SessionContext,
+        lake: Option<&Lakehouse>,
+        statement: DFStatement,
+    ) -> Result<PlannedStatement, DataFusionError> {
+        if lake.is_some()
+            && let DFStatement::Statement(parsed) = &statement
             && let Statement::CreateTable(create) = parsed.as_ref()
             && create.query.is_some()
             && create.name.0.len() == 2
             && LAKE_SCHEMAS.contains(&create.name.0[0].to_string().as_str())
         {
-            last = create_table_as(ctx, lake, create).await.map_err(wrap)?;
-            continue;
+            return Ok(PlannedStatement { kind: Planned::LakeTable(Box::new(create.clone()), None) });
         }
-        let plan = ctx.state().statement_to_plan(statement).await.map_err(wrap)?;
-        let frame = ctx.execute_logical_plan(plan).await.map_err(wrap)?;
-        last = frame.collect().await.map_err(wrap)?;
+        let plan = ctx.state().statement_to_plan(statement).await?;
+        Ok(PlannedStatement { kind: Planned::Plan(plan) })
     }
-    Ok(last)
+
+    /// The schema of the statement's result.
+    pub fn schema(&self) -> SchemaRef {
+        match &self.kind {
+            Planned::LakeTable(..) => count_schema(),
+            Planned::Plan(plan) => plan.schema().inner().clone(),
+        }
+    }
+
+    /// The statement's `$1`, `$2`, ... placeholders in order, with the types planning inferred
+    /// (`Null` where it could not tell).
+    pub fn parameter_schema(&self) -> Result<SchemaRef, DataFusionError> {
+        let Planned::Plan(plan) = &self.kind else { return Ok(Arc::new(Schema::empty())) };
+        let mut parameters: Vec<(usize, String, DataType)> = plan
+            .get_parameter_types()?
+            .into_iter()
+            .map(|(name, data_type)| {
+                let position = name.trim_start_matches('$').parse::<usize>().unwrap_or(usize::MAX);
+                (position, name, data_type.unwrap_or(DataType::Null))
+            })
+            .collect();
+        parameters.sort();
+        let fields: Vec<Field> =
+            parameters.into_iter().map(|(_, name, data_type)| Field::new(name, data_type, true)).collect();
+        Ok(Arc::new(Schema::new(fields)))
+    }
+
+    /// The statement with its placeholders replaced by `values`, each cast to the type planning
+    /// inferred for it; a value that does not cast is an error naming the parameter.
+    pub fn bind(self, values: ParamValues) -> Result<PlannedStatement, DataFusionError> {
+        let ParamValues::List(list) = values else {
+            return Err(DataFusionError::Plan("parameters are bound by position ($1, $2, ...)".into()));
+        };
+        let expected = self.parameter_schema()?;
+        if expected.fields().len() != list.len() {
+            return Err(DataFusionError::Plan(format!(
+                "the statement has {} parameters, {} were bound",
+                expected.fields().len(),
+                list.len()
+            )));
+        }
+        let mut cast = Vec::with_capacity(list.len());
+        for (field, value) in expected.fields().iter().zip(list) {
+            let target = field.data_type();
+            let value = if target.is_null() || value.value.data_type() == *target || value.value.is_null() {
+                value.value
+            } else {
+                value.value.cast_to(target).map_err(|e| {
+                    DataFusionError::Plan(format!(
+                        "parameter {} must be {target}; the value bound is {} ({}): {}",
+                        field.name(),
+                        value.value.data_type(),
+                        value.value,
+                        one_line(&e.to_string())
+                    ))
+                })?
+            };
+            cast.push(value.into());
+        }
+        let values = ParamValues::List(cast);
+        let kind = match self.kind {
+            Planned::LakeTable(create, _) => Planned::LakeTable(create, Some(values)),
+            Planned::Plan(plan) => Planned::Plan(plan.with_param_values(values)?),
+        };
+        Ok(PlannedStatement { kind })
+    }
+
+    /// Runs the statement. DDL takes effect here; queries and `INSERT` return their rows as a
+    /// frame that runs when collected or streamed; a lakehouse `CREATE TABLE ... AS` runs its
+    /// write here and returns its row count.
+    pub async fn run(self, ctx: &SessionContext, lake: Option<&Lakehouse>) -> Result<StatementOutput, DataFusionError> {
+        match (self.kind, lake) {
+            (Planned::LakeTable(create, params), Some(lake)) => {
+                let rows = create_table_as(ctx, lake, &create, params).await?;
+                let count = RecordBatch::try_new(count_schema(), vec![Arc::new(UInt64Array::from(vec![rows]))])?;
+                Ok(StatementOutput::Done(count))
+            }
+            (Planned::LakeTable(create, _), None) => Err(DataFusionError::Plan(format!(
+                "{} is a lakehouse table, and this session has no lakehouse",
+                create.name
+            ))),
+            (Planned::Plan(plan), _) => Ok(StatementOutput::Rows(ctx.execute_logical_plan(plan).await?)),
+        }
+    }
+}
+
+/// What running a statement gives.
+pub enum StatementOutput {
+    /// Rows still to be computed: collect or stream the frame.
+    Rows(DataFrame),
+    /// The statement has finished; its one-row summary (a lakehouse write's row count). It is
+    /// returned as it is: a frame over it would be another job on the cluster.
+    Done(RecordBatch),
+}
+
+fn count_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![Field::new("count", DataType::UInt64, false)]))
 }
 
 /// `CREATE TABLE lake_schema.t AS SELECT ...` as a distributed write; returns the row count.
@@ -89,9 +220,13 @@ async fn create_table_as(
     ctx: &SessionContext,
     lake: &Lakehouse,
     create: &CreateTable,
-) -> Result<Vec<RecordBatch>, DataFusionError> {
+    params: Option<ParamValues>,
+) -> Result<u64, DataFusionError> {
     let query = create.query.clone().expect("checked by the caller");
-    let plan = ctx.state().statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(query)))).await?;
+    let mut plan = ctx.state().statement_to_plan(DFStatement::Statement(Box::new(Statement::Query(query)))).await?;
+    if let Some(params) = params {
+        plan = plan.with_param_values(params)?;
+    }
     let frame = DataFrame::new(ctx.state(), plan);
     let partition_by = match &create.hive_distribution {
         HiveDistributionStyle::PARTITIONED { columns } => columns.iter().map(|c| c.name.value.clone()).collect(),
@@ -104,12 +239,10 @@ async fn create_table_as(
     };
     let name = create.name.0.iter().map(|part| part.to_string()).collect::<Vec<_>>().join(".");
     let options = WriteOptions { mode, partition_by, ..Default::default() };
-    let rows = match lake.write(ctx, frame, &name, options).await? {
+    Ok(match lake.write(ctx, frame, &name, options).await? {
         WriteOutcome::Committed { rows } => rows,
         WriteOutcome::Skipped => 0,
-    };
-    let schema = Arc::new(Schema::new(vec![Field::new("count", DataType::UInt64, false)]));
-    Ok(vec![RecordBatch::try_new(schema, vec![Arc::new(UInt64Array::from(vec![rows]))])?])
+    })
 }
 
 /// Joins the lines of a multi-line message (DataFusion's schema errors have several).

@@ -84,8 +84,6 @@ impl StandaloneCluster {
             bind_host: LOOPBACK.into(),
             external_host: LOOPBACK.into(),
             scheduling_policy: SchedulingPolicy::PushStaged,
-            // Nothing outside this process can reach an in-process cluster's Flight SQL port.
-            flight_sql: false,
             ..SchedulerSettings::default()
         };
         let grpc = TcpListener::bind((LOOPBACK, 0)).await.map_err(standalone_error)?;

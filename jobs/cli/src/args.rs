@@ -62,6 +62,17 @@ pub(crate) enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: FormatArg,
+        /// Run through a Flight SQL service (`grpc://HOST:PORT`) instead of a scheduler session.
+        #[arg(long, value_name = "URL", requires = "user")]
+        flight: Option<String>,
+        /// Flight SQL user; the password comes from REVIEWLAKE_FLIGHT_PASSWORD or standard input.
+        #[arg(long, requires = "flight")]
+        user: Option<String>,
+    },
+    /// Manage Flight SQL users.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
     },
     /// Operate a cluster of separate processes on this machine.
     Cluster {
@@ -164,6 +175,37 @@ impl Command {
                 vec![("dashboard.port", port.map(|port| port.to_string())), ("dashboard.bind_host", bind.clone())]
             }
             _ => Vec::new(),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub(crate) enum UserAction {
+    /// Hash a password read from standard input and print the `[[flight_sql.users]]` block to
+    /// append to reviewlake.toml.
+    Add {
+        /// Login name.
+        name: String,
+        /// What the user may do.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+}
+
+/// A Flight SQL role.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum RoleArg {
+    /// Queries and metadata.
+    Reader,
+    /// Also DDL, INSERT, CREATE TABLE AS and bulk ingest.
+    Writer,
+}
+
+impl From<RoleArg> for reviewlake_cluster::config::FlightSqlRole {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Reader => Self::Reader,
+            RoleArg::Writer => Self::Writer,
         }
     }
 }

@@ -41,7 +41,14 @@ fn load_settings(
 async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo { source } => commands::demo::run(&settings, source.as_ref()).await,
-        Command::Sql { query, file, format } => commands::sql::run(&settings, query, file, format.into()).await,
+        Command::Sql { query, file, format, flight, user } => {
+            let script = commands::sql::script(query, file)?;
+            match (flight, user) {
+                (Some(url), Some(user)) => commands::sql::run_flight(&url, &user, &script, format.into()).await,
+                _ => commands::sql::run(&settings, &script, format.into()).await,
+            }
+        }
+        Command::User { action: args::UserAction::Add { name, role } } => commands::user::add(&name, role.into()),
         Command::Gen { reviews, products, out, seed, files } => {
             commands::generate::run(reviewlake_jobs::generate::GenerateOptions { reviews, products, out, seed, files })
         }

@@ -110,6 +110,9 @@ pub(crate) fn print_cluster_up(record: &ClusterRecord, dir: &Path, seconds: f64)
         record.executors.len(),
         dir.join(RECORD_FILE).display()
     );
+    if let Some(url) = record.flight_sql_url() {
+        println!("flight sql: {url}");
+    }
 }
 
 /// The summary of `reviewlake cluster scale`: the executors now running.

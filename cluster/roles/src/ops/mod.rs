@@ -80,7 +80,8 @@ pub async fn up(spec: &ClusterSpec, settings: &Settings) -> Result<ClusterRecord
     let scheduler_binary = binary_path("reviewlake-scheduler")?;
     binary_path("reviewlake-executor")?;
 
-    let [scheduler_port, scheduler_http_port] = free_ports()?;
+    let [scheduler_port, scheduler_http_port, free_flight_port] = free_ports()?;
+    let flight_sql_port = if settings.flight_sql.enabled { free_flight_port } else { 0 };
     let scheduler_log = spec.dir.join("scheduler.log");
     let policy = settings.scheduler.scheduling_policy.as_str().to_string();
     // Resolved once here, so that a relative root means the same folder to every process.
@@ -102,6 +103,8 @@ pub async fn up(spec: &ClusterSpec, settings: &Settings) -> Result<ClusterRecord
             &scheduler_http_port.to_string(),
             "--policy",
             &policy,
+            "--flight-sql-port",
+            &free_flight_port.to_string(),
         ]
         .map(String::from),
     );
@@ -110,6 +113,7 @@ pub async fn up(spec: &ClusterSpec, settings: &Settings) -> Result<ClusterRecord
         scheduler_pid: scheduler.id(),
         scheduler_port,
         scheduler_http_port,
+        flight_sql_port,
         scheduler_log: scheduler_log.clone(),
         policy,
         executors: Vec::new(),

@@ -35,10 +35,13 @@ pub struct ExecutorRecord {
 pub struct ClusterRecord {
     /// Scheduler process id.
     pub scheduler_pid: u32,
-    /// Scheduler gRPC / REST / Flight SQL port.
+    /// Scheduler gRPC / REST port.
     pub scheduler_port: u16,
     /// Scheduler operator API port.
     pub scheduler_http_port: u16,
+    /// The scheduler's Flight SQL port, 0 when `flight_sql.enabled` is off.
+    #[serde(default)]
+    pub flight_sql_port: u16,
     /// Scheduler log file.
     pub scheduler_log: PathBuf,
     /// Scheduling policy of the whole cluster.
@@ -56,6 +59,11 @@ impl ClusterRecord {
     /// `host:port` of the scheduler.
     pub fn scheduler_address(&self) -> String {
         format!("127.0.0.1:{}", self.scheduler_port)
+    }
+
+    /// `grpc://host:port` of the cluster's Flight SQL service, if it serves one.
+    pub fn flight_sql_url(&self) -> Option<String> {
+        (self.flight_sql_port != 0).then(|| format!("grpc://127.0.0.1:{}", self.flight_sql_port))
     }
 
     /// Base URL of the scheduler's operator API.

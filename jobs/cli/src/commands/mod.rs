@@ -13,3 +13,4 @@ pub(crate) mod serve;
 pub(crate) mod sql;
 pub(crate) mod stream;
 pub(crate) mod table;
+pub(crate) mod user;
