@@ -4,7 +4,8 @@
 //! each, in Python threads) running the dashboard's queries — gold aggregate tables and a
 //! parameterised query over `gold.reviews` — for `BENCH_SECONDS` (default 60). Every answer is
 //! compared with a single client's first one. Reports queries/s, p50, p95, p99, the slowest
-//! request, errors and wrong answers (both must be 0).
+//! request, errors and wrong answers (both must be 0), for one client first (the reference
+//! without contention, same run) and then for all of them.
 //!
 //! `cargo bench -p reviewlake-benches --bench flight_sql` (build the binaries first).
 //! `BENCH_DIR` keeps the generated data between runs.
@@ -41,10 +42,22 @@ fn main() {
     println!("Flight SQL on {reviews} generated reviews, a cluster of two 1-vcore executors");
 
     let url = cluster.record.flight_sql_url().expect("the cluster serves Flight SQL");
+    // One client first: the same queries without contention, the reference for the load run.
+    let single = load(&url, 1, seconds);
+    let loaded = load(&url, clients, seconds);
+    println!(
+        "  {clients} clients: {:.1}x the queries/s of one client, p50 {:.1}x one client's",
+        loaded["queries_per_second"].as_f64().unwrap() / single["queries_per_second"].as_f64().unwrap(),
+        loaded["p50_ms"].as_f64().unwrap() / single["p50_ms"].as_f64().unwrap(),
+    );
+}
+
+/// Runs the load script with `clients` clients for `seconds` and prints its figures.
+fn load(url: &str, clients: usize, seconds: usize) -> Value {
     let script = workspace_root().join("benches/python/flight_load.py");
     let output = Command::new(python_bin().join("python"))
         .arg(&script)
-        .args([&url, WRITER.0, WRITER.1, &clients.to_string(), &seconds.to_string()])
+        .args([url, WRITER.0, WRITER.1, &clients.to_string(), &seconds.to_string()])
         .output()
         .expect("python runs");
     assert!(output.status.success(), "load script failed: {}", String::from_utf8_lossy(&output.stderr));
@@ -64,4 +77,5 @@ fn main() {
     if report["errors"] != 0 {
         println!("  first errors: {}", report["first_errors"]);
     }
+    report
 }
