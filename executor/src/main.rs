@@ -23,6 +23,9 @@ struct Args {
     /// `executor.scheduler`: the scheduler's `host:port`.
     #[arg(long)]
     scheduler: Option<String>,
+    /// `executor.scheduler_http_port`: the scheduler's operator API port.
+    #[arg(long)]
+    scheduler_http_port: Option<String>,
     /// `executor.bind_host`.
     #[arg(long)]
     bind_host: Option<String>,
@@ -41,6 +44,9 @@ struct Args {
     /// `executor.vcores` (task slots).
     #[arg(long)]
     vcores: Option<String>,
+    /// `executor.memory_limit_mb`.
+    #[arg(long)]
+    memory_limit_mb: Option<String>,
     /// `executor.work_dir`.
     #[arg(long)]
     work_dir: Option<String>,
@@ -60,12 +66,14 @@ fn main() -> ExitCode {
     let loader = SettingsLoader::from_env(args.config.clone()).with_flags([
         ("executor.id", &args.id),
         ("executor.scheduler", &args.scheduler),
+        ("executor.scheduler_http_port", &args.scheduler_http_port),
         ("executor.bind_host", &args.bind_host),
         ("executor.external_host", &args.external_host),
         ("executor.port", &args.port),
         ("executor.grpc_port", &args.grpc_port),
         ("executor.http_port", &args.http_port),
         ("executor.vcores", &args.vcores),
+        ("executor.memory_limit_mb", &args.memory_limit_mb),
         ("executor.work_dir", &args.work_dir),
         ("executor.scheduling_policy", &args.policy),
         ("lakehouse.root", &args.lakehouse),

@@ -100,6 +100,16 @@ pub fn blocking_get(url: &str) -> String {
     })
 }
 
+/// A GET that answers `None` instead of failing when nothing (or an error status) answers
+/// within a second.
+pub fn try_get(url: &str) -> Option<String> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(1)).build().ok()?;
+        client.get(url).send().await.ok()?.error_for_status().ok()?.text().await.ok()
+    })
+}
+
 /// Waits until `condition` holds, polling every 50 ms, or panics after `timeout`.
 pub fn wait_until(what: &str, timeout: Duration, mut condition: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;

@@ -106,6 +106,10 @@ pub struct SchedulerSettings {
     pub scheduling_policy: SchedulingPolicy,
     /// Seconds without a heartbeat after which an executor is considered dead.
     pub executor_timeout_seconds: u64,
+    /// Seconds between the scheduler's sweeps for executors past `executor_timeout_seconds`;
+    /// a lost executor leaves the scheduler's list (and its tasks are rescheduled) at most
+    /// this long after its timeout.
+    pub expire_dead_executor_interval_seconds: u64,
     /// Largest gRPC message, in bytes (plans of wide queries can be large).
     pub grpc_max_message_bytes: u32,
 }
@@ -119,6 +123,7 @@ impl Default for SchedulerSettings {
             http_port: 50080,
             scheduling_policy: SchedulingPolicy::PullStaged,
             executor_timeout_seconds: 60,
+            expire_dead_executor_interval_seconds: 15,
             grpc_max_message_bytes: 256 * 1024 * 1024,
         }
     }
@@ -150,6 +155,9 @@ pub struct ExecutorSettings {
     pub memory_limit_mb: usize,
     /// Scheduler to register with, as `host:port`.
     pub scheduler: String,
+    /// Port of the scheduler's operator API (on the host of `scheduler`), to which the executor
+    /// reports its health port and memory use with every heartbeat; 0 reports nothing.
+    pub scheduler_http_port: u16,
     /// How long to wait for the scheduler at start-up before giving up.
     pub scheduler_connect_timeout_seconds: u64,
     /// Seconds between heartbeats to the scheduler.
@@ -171,6 +179,7 @@ impl Default for ExecutorSettings {
             work_dir: String::new(),
             memory_limit_mb: 2048,
             scheduler: "127.0.0.1:50050".into(),
+            scheduler_http_port: 50080,
             scheduler_connect_timeout_seconds: 10,
             heartbeat_interval_seconds: 5,
             scheduling_policy: SchedulingPolicy::PullStaged,

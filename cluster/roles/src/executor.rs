@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use ballista_core::RuntimeProducer;
 use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
 use ballista_executor::health::ExecutorHealth;
@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 use crate::common::policy;
 use crate::functions;
+use crate::operator_api::ExecutorReport;
 
 /// Errors of starting or running an executor.
 #[derive(Debug, thiserror::Error)]
@@ -160,7 +161,7 @@ pub async fn run_executor(settings: &ExecutorSettings, lake: &Lakehouse) -> Resu
         external_host: Some(settings.external_host.clone()),
         port: settings.port,
         grpc_port: settings.grpc_port,
-        scheduler_host,
+        scheduler_host: scheduler_host.clone(),
         scheduler_port,
         scheduler_connect_timeout_seconds: settings.scheduler_connect_timeout_seconds.min(u16::MAX as u64) as u16,
         vcores,
@@ -179,7 +180,18 @@ pub async fn run_executor(settings: &ExecutorSettings, lake: &Lakehouse) -> Resu
         config.executor_id = settings.id.clone();
     }
     let executor_id = config.executor_id.clone();
+    let http_port = http.local_addr().map(|address| address.port()).unwrap_or(settings.http_port);
     tokio::spawn(serve_health(http, health, vcores));
+    if settings.scheduler_http_port != 0 {
+        let report = ExecutorReport {
+            http_port,
+            resident_memory_bytes: 0,
+            memory_limit_bytes: (settings.memory_limit_mb as u64) << 20,
+        };
+        let url = format!("http://{scheduler_host}:{}/v1/executors/{executor_id}/report", settings.scheduler_http_port);
+        let interval = Duration::from_secs(settings.heartbeat_interval_seconds.max(1));
+        tokio::spawn(report_every(url, report, interval));
+    }
     tracing::info!(%executor_id, vcores, port = settings.port, %http_address, "reviewlake executor starting");
     start_executor_process(Arc::new(config)).await.map_err(|e| ExecutorError::Run(e.to_string()))
 }
@@ -206,9 +218,44 @@ pub fn runtime_producer(lake: &Lakehouse, temp_dir: Option<String>, memory_limit
     })
 }
 
+/// Sends `report`, with the process's resident memory filled in, to the operator API at `url`
+/// every `interval`. A scheduler that is away (restarting, unreachable) is retried silently:
+/// the report is advisory, Ballista's heartbeats decide liveness.
+async fn report_every(url: String, mut report: ExecutorReport, interval: Duration) {
+    let Ok(client) = reqwest::Client::builder().timeout(Duration::from_secs(2)).build() else { return };
+    loop {
+        report.resident_memory_bytes = resident_memory_bytes().unwrap_or(0);
+        if let Err(error) = client.put(&url).json(&report).send().await.and_then(|r| r.error_for_status()) {
+            tracing::debug!(%url, error = %root_cause(&error), "executor report not delivered");
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+/// Resident set size of this process, from `/proc/self/statm` (Linux).
+fn resident_memory_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf reads a constant of the running system and has no preconditions.
+    let page_size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    Some(pages * u64::try_from(page_size).ok()?)
+}
+
 /// Task slots to advertise when `vcores` is 0.
 pub fn num_cpus() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// Starts the same graceful drain as SIGTERM (Ballista's executor owns that signal handler):
+/// no new tasks, running ones finish, the process exits.
+async fn drain_on_request() -> (StatusCode, &'static str) {
+    tracing::info!("drain requested over HTTP");
+    // SAFETY: kill(2) on our own pid with a signal whose handler Ballista installed.
+    if unsafe { libc::kill(libc::getpid(), libc::SIGTERM) } == 0 {
+        (StatusCode::ACCEPTED, "draining\n")
+    } else {
+        (StatusCode::INTERNAL_SERVER_ERROR, "cannot signal this process\n")
+    }
 }
 
 async fn serve_health(listener: tokio::net::TcpListener, health: ExecutorHealth, vcores: usize) {
@@ -216,6 +263,7 @@ async fn serve_health(listener: tokio::net::TcpListener, health: ExecutorHealth,
     let metrics_health = health;
     let router = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
+        .route("/v1/drain", post(drain_on_request))
         .route(
             "/readyz",
             get(move || {

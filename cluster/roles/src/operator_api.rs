@@ -9,20 +9,24 @@
 //! | `GET /readyz` | 200 once at least one executor is alive, else 503 |
 //! | `GET /metrics` | Prometheus text: executors, slots, jobs by state |
 //! | `GET /v1/executors` | [`ExecutorView`] list |
+//! | `PUT /v1/executors/{id}/report` | an executor's [`ExecutorReport`], sent with its heartbeats |
+//! | `POST /v1/executors/{id}/drain` | 202: the executor stops taking tasks, finishes its running ones and exits |
 //! | `GET /v1/jobs` | [`JobView`] list |
 //! | `GET /v1/jobs/{id}/tasks` | [`JobTasks`]: every task with its stage and executor |
 
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use ballista_core::JobId;
-use ballista_core::serde::protobuf::{job_status, task_status};
+use ballista_core::serde::protobuf::scheduler_grpc_server::SchedulerGrpc;
+use ballista_core::serde::protobuf::{ExecutorStoppedParams, job_status, task_status};
 use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::state::execution_graph::ExecutionGraphBox;
 use serde::{Deserialize, Serialize};
@@ -46,6 +50,37 @@ pub struct ExecutorView {
     pub free_slots: u32,
     /// Seconds since its last heartbeat, when one was received.
     pub seconds_since_heartbeat: Option<u64>,
+    /// Port of its health and metrics endpoints, once it has reported.
+    #[serde(default)]
+    pub http_port: Option<u16>,
+    /// Resident memory of its process, bytes, as last reported.
+    #[serde(default)]
+    pub resident_memory_bytes: Option<u64>,
+    /// Memory its tasks may hold before they spill (`executor.memory_limit_mb`), bytes; 0 is
+    /// no limit.
+    #[serde(default)]
+    pub memory_limit_bytes: Option<u64>,
+}
+
+/// What an executor tells the operator API about itself with every heartbeat: what Ballista's
+/// registration does not carry in pull-staged mode.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct ExecutorReport {
+    /// Port of its health, metrics and drain endpoints.
+    pub http_port: u16,
+    /// Resident memory of its process, bytes.
+    pub resident_memory_bytes: u64,
+    /// `executor.memory_limit_mb` in bytes; 0 is no limit.
+    pub memory_limit_bytes: u64,
+}
+
+/// The answer to a drain request.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DrainStarted {
+    /// The executor draining.
+    pub executor_id: String,
+    /// Its health endpoint, which stops answering once it has exited.
+    pub health_url: String,
 }
 
 /// A job's overview.
@@ -100,12 +135,17 @@ pub struct JobTasks {
 pub struct SchedulerApi {
     server: ReviewlakeScheduler,
     cluster: BallistaCluster,
+    reports: Arc<Mutex<HashMap<String, ExecutorReport>>>,
 }
+
+/// How long a draining executor may take to finish its tasks and exit before the scheduler
+/// stops waiting for it (it is then forgotten by the heartbeat timeout instead).
+const DRAIN_WAIT: Duration = Duration::from_secs(3600);
 
 impl SchedulerApi {
     /// Wraps a running scheduler.
     pub fn new(server: ReviewlakeScheduler, cluster: BallistaCluster) -> Self {
-        Self { server, cluster }
+        Self { server, cluster, reports: Arc::default() }
     }
 
     /// The axum router serving the routes listed in the module documentation.
@@ -115,6 +155,8 @@ impl SchedulerApi {
             .route("/readyz", get(readyz))
             .route("/metrics", get(metrics))
             .route("/v1/executors", get(executors))
+            .route("/v1/executors/{executor_id}/report", put(report))
+            .route("/v1/executors/{executor_id}/drain", post(drain))
             .route("/v1/jobs", get(jobs))
             .route("/v1/jobs/{job_id}/tasks", get(job_tasks))
             .with_state(Arc::new(self))
@@ -144,11 +186,13 @@ impl SchedulerApi {
         }
         let states = self.server.state.executor_manager.get_executors_state().await.unwrap_or_default();
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs();
+        let reports = self.reports.lock().map(|reports| reports.clone()).unwrap_or_default();
         let mut views: Vec<ExecutorView> = states
             .into_iter()
             .map(|(metadata, last_seen, _)| {
                 let vcores = metadata.specification.vcores;
                 let running_tasks = busy.get(&metadata.id).copied().unwrap_or(0);
+                let report = reports.get(&metadata.id);
                 ExecutorView {
                     id: metadata.id,
                     host: metadata.host,
@@ -157,6 +201,9 @@ impl SchedulerApi {
                     running_tasks,
                     free_slots: vcores.saturating_sub(running_tasks),
                     seconds_since_heartbeat: last_seen.map(|t| now.saturating_sub(t.as_secs())),
+                    http_port: report.map(|r| r.http_port),
+                    resident_memory_bytes: report.map(|r| r.resident_memory_bytes),
+                    memory_limit_bytes: report.map(|r| r.memory_limit_bytes),
                 }
             })
             .collect();
@@ -206,6 +253,72 @@ async fn readyz(State(api): State<Arc<SchedulerApi>>) -> Response {
 
 async fn executors(State(api): State<Arc<SchedulerApi>>) -> Json<Vec<ExecutorView>> {
     Json(api.executor_views().await)
+}
+
+async fn report(
+    State(api): State<Arc<SchedulerApi>>,
+    Path(executor_id): Path<String>,
+    Json(report): Json<ExecutorReport>,
+) -> StatusCode {
+    match api.reports.lock() {
+        Ok(mut reports) => {
+            reports.insert(executor_id, report);
+            StatusCode::NO_CONTENT
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Asks the executor to drain (the same as SIGTERM: it stops taking tasks, finishes the running
+/// ones, exits), then, once its health port stops answering, tells Ballista it has stopped: a
+/// draining executor still polls, and each poll would otherwise register it again.
+async fn drain(State(api): State<Arc<SchedulerApi>>, Path(executor_id): Path<String>) -> Response {
+    let Some(executor) = api.executor_views().await.into_iter().find(|e| e.id == executor_id) else {
+        return (StatusCode::NOT_FOUND, Json(serde_json::json!({"error": format!("no executor {executor_id}")})))
+            .into_response();
+    };
+    let Some(http_port) = executor.http_port else {
+        let error = format!(
+            "executor {executor_id} has not reported its health port (executor.scheduler_http_port 0?); stop it with SIGTERM on its host"
+        );
+        return (StatusCode::CONFLICT, Json(serde_json::json!({"error": error}))).into_response();
+    };
+    let base = format!("http://{}:{http_port}", executor.host);
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build();
+    let asked = match client {
+        Ok(client) => client.post(format!("{base}/v1/drain")).send().await.and_then(|r| r.error_for_status()),
+        Err(error) => Err(error),
+    };
+    if let Err(error) = asked {
+        let error = format!(
+            "executor {executor_id} at {base} did not take the drain request: {}",
+            reviewlake_core::root_cause(&error)
+        );
+        return (StatusCode::BAD_GATEWAY, Json(serde_json::json!({"error": error}))).into_response();
+    }
+    let health_url = format!("{base}/healthz");
+    tokio::spawn(forget_once_exited(api.clone(), executor_id.clone(), health_url.clone()));
+    (StatusCode::ACCEPTED, Json(DrainStarted { executor_id, health_url })).into_response()
+}
+
+async fn forget_once_exited(api: Arc<SchedulerApi>, executor_id: String, health_url: String) {
+    let Ok(client) = reqwest::Client::builder().timeout(Duration::from_secs(2)).build() else { return };
+    let started = std::time::Instant::now();
+    while client.get(&health_url).send().await.is_ok() {
+        if started.elapsed() > DRAIN_WAIT {
+            tracing::warn!(%executor_id, "a draining executor is still up; leaving it to the heartbeat timeout");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let stopped = ExecutorStoppedParams { executor_id: executor_id.clone(), reason: "drained on request".into() };
+    match api.server.executor_stopped(tonic::Request::new(stopped)).await {
+        Ok(_) => tracing::info!(%executor_id, "executor drained and removed"),
+        Err(error) => tracing::warn!(%executor_id, %error, "cannot remove the drained executor"),
+    }
+    if let Ok(mut reports) = api.reports.lock() {
+        reports.remove(&executor_id);
+    }
 }
 
 async fn jobs(State(api): State<Arc<SchedulerApi>>) -> Response {
@@ -266,6 +379,16 @@ async fn metrics(State(api): State<Arc<SchedulerApi>>) -> Response {
             "reviewlake_executor_slots{{executor=\"{}\",state=\"free\"}} {}",
             executor.id, executor.free_slots
         );
+    }
+    let _ = writeln!(
+        text,
+        "# HELP reviewlake_executor_resident_memory_bytes Resident memory of each executor process, as reported."
+    );
+    let _ = writeln!(text, "# TYPE reviewlake_executor_resident_memory_bytes gauge");
+    for executor in &executors {
+        if let Some(bytes) = executor.resident_memory_bytes {
+            let _ = writeln!(text, "reviewlake_executor_resident_memory_bytes{{executor=\"{}\"}} {bytes}", executor.id);
+        }
     }
     let _ = writeln!(text, "# HELP reviewlake_jobs Jobs known to the scheduler, by status.");
     let _ = writeln!(text, "# TYPE reviewlake_jobs gauge");

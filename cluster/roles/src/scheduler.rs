@@ -131,6 +131,7 @@ pub async fn start_scheduler(
     config.override_logical_codec = Some(logical_codec);
     config.override_physical_codec = Some(physical_codec);
     config.executor_timeout_seconds = settings.executor_timeout_seconds;
+    config.expire_dead_executor_interval_seconds = settings.expire_dead_executor_interval_seconds;
     config.validate().map_err(|e| SchedulerError::Start(e.to_string()))?;
     let config = Arc::new(config);
 

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use reviewlake_cluster::ops::OperatorApi;
 use reviewlake_cluster::sources::SourceLocation;
 use reviewlake_cluster::sql::OutputFormat;
 use reviewlake_jobs::ingest::SourceKind;
@@ -497,15 +498,27 @@ pub(crate) enum ClusterAction {
         #[command(flatten)]
         shape: Shape,
     },
-    /// Show executors, their slots, and jobs, as the scheduler sees them.
+    /// Show executors (host, slots, running tasks, memory, heartbeat) and jobs, as the
+    /// scheduler sees them.
     Status {
         #[command(flatten)]
-        dir: RunDir,
+        target: Target,
     },
     /// Add executors, or remove the newest ones after they drain their tasks.
     Scale {
         #[command(flatten)]
         shape: Shape,
+    },
+    /// Drain one executor for maintenance: it takes no new tasks, finishes its running ones
+    /// and exits; waits until the scheduler no longer lists it.
+    Drain {
+        /// Executor id, as `cluster status` lists it.
+        executor: String,
+        #[command(flatten)]
+        target: Target,
+        /// Seconds to wait for its tasks to finish.
+        #[arg(long, default_value_t = 600)]
+        timeout_secs: u64,
     },
     /// Stop every process of the cluster.
     Down {
@@ -515,6 +528,26 @@ pub(crate) enum ClusterAction {
         #[arg(long, default_value_t = 60)]
         grace_secs: u64,
     },
+}
+
+/// A cluster by its run directory (started here) or by its operator API (anywhere).
+#[derive(Args)]
+pub(crate) struct Target {
+    #[command(flatten)]
+    pub(crate) dir: RunDir,
+    /// The scheduler's operator API, `http://HOST:PORT` (`scheduler.http_port`), for a cluster
+    /// not started here; overrides `--dir`.
+    #[arg(long)]
+    pub(crate) api: Option<String>,
+}
+
+impl From<Target> for OperatorApi {
+    fn from(target: Target) -> Self {
+        match target.api {
+            Some(url) => Self::Remote(url),
+            None => Self::Local(target.dir.path),
+        }
+    }
 }
 
 #[derive(Args)]

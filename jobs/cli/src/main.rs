@@ -39,7 +39,8 @@ fn load_settings(
 
 /// Runs the parsed command.
 async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
-    match cli.command {
+    let scheduler = settings.client.scheduler.clone();
+    let outcome = match cli.command {
         Command::Demo { source } => commands::demo::run(&settings, source.as_ref()).await,
         Command::Sql { query, file, format, flight, user } => {
             let script = commands::sql::script(query, file)?;
@@ -67,5 +68,24 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Table { action, format } => commands::table::run(&settings, action, format.into()).await,
         Command::Ml { action, format } => commands::ml::run(&settings, action, format.into()).await,
         Command::Serve { .. } => commands::serve::run(&settings).await,
+    };
+    outcome.map_err(|error| explain_lost_scheduler(error, &scheduler))
+}
+
+/// What the transport says when a scheduler goes away mid-command ("h2 protocol error", "broken
+/// pipe", ...), in lower case.
+const LOST_CONNECTION_SIGNS: [&str; 5] =
+    ["h2 protocol error", "transport error", "broken pipe", "connection refused", "connection reset"];
+
+/// Names the scheduler and what to do when the command lost its connection to it: Ballista 55
+/// keeps job state in memory only, so a job running when its scheduler stops is gone.
+fn explain_lost_scheduler(error: anyhow::Error, scheduler: &str) -> anyhow::Error {
+    let text = format!("{error:#}").to_lowercase();
+    if scheduler.is_empty() || !LOST_CONNECTION_SIGNS.iter().any(|sign| text.contains(sign)) {
+        return error;
     }
+    error.context(format!(
+        "lost the connection to the scheduler at {scheduler} (jobs running when a scheduler stops are gone); \
+         run the command again once `reviewlake cluster status` answers"
+    ))
 }

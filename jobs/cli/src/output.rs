@@ -130,6 +130,11 @@ pub(crate) fn print_cluster_down(killed: &[u32], grace_secs: u64) {
     }
 }
 
+/// The summary of `reviewlake cluster drain`.
+pub(crate) fn print_executor_drained(executor: &str, seconds: f64) {
+    println!("executor {executor} drained and left the cluster in {seconds:.1} s");
+}
+
 /// The summary of `reviewlake ml features`.
 pub(crate) fn print_features(metrics: &reviewlake_jobs::ml::FeaturesMetrics) {
     let set = &metrics.set;

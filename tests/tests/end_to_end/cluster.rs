@@ -12,7 +12,7 @@ use reviewlake_udfs::text::{normalize_text, word_count};
 
 /// `sum(character_length(normalize_text(body)))` and the row count, computed by calling the
 /// function directly on the data read by a single-process engine.
-fn expected_totals(data: &std::path::Path, repeat: usize) -> (i64, i64) {
+pub(crate) fn expected_totals(data: &std::path::Path, repeat: usize) -> (i64, i64) {
     let mut rows = 0;
     let mut chars = 0;
     let mut cleaned = String::new();
@@ -35,7 +35,7 @@ fn expected_word_and_polarity_sums(data: &std::path::Path) -> (i64, f64) {
     })
 }
 
-fn parse_totals(json: &str) -> (i64, i64) {
+pub(crate) fn parse_totals(json: &str) -> (i64, i64) {
     let rows: Vec<serde_json::Value> = serde_json::from_str(json).expect("JSON result");
     (rows[0]["rows"].as_i64().unwrap(), rows[0]["chars"].as_i64().unwrap())
 }

@@ -9,7 +9,9 @@
 mod bad_input;
 mod cluster;
 mod dashboard;
+mod deploy;
 mod flight_sql;
+mod hosts;
 mod ingest;
 mod lakehouse;
 mod ml;

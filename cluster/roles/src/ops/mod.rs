@@ -1,7 +1,8 @@
-//! Operator commands for a cluster of separate processes on this machine:
-//! `cluster up | status | scale | down`.
+//! Operator commands for a cluster of separate processes: `cluster up | status | scale | drain |
+//! down`.
 //!
-//! `up` starts one scheduler and N executors as separate OS processes on free loopback ports,
+//! `status` and `drain` work on any cluster through its operator API ([`OperatorApi`]); the
+//! others manage processes on this machine. `up` starts one scheduler and N executors as separate OS processes on free loopback ports,
 //! each with its own work directory and log in the run directory, and records them in
 //! `RUN_DIR/cluster.json`; the other commands read that record and ask the scheduler's operator
 //! API (see [`crate::operator_api`]) for the live state.
@@ -23,6 +24,24 @@ pub use process::{binary_path, free_port, free_ports, is_alive};
 pub use run_dir::{ClusterRecord, ExecutorRecord, RECORD_FILE};
 
 use crate::operator_api::{ExecutorView, JobTasks, JobView};
+
+/// The cluster an operator command talks to.
+#[derive(Debug, Clone)]
+pub enum OperatorApi {
+    /// A cluster started here with `cluster up`, by its run directory.
+    Local(PathBuf),
+    /// Any cluster, by the URL of its scheduler's operator API (`http://HOST:PORT`).
+    Remote(String),
+}
+
+impl OperatorApi {
+    fn url(&self) -> Result<String, OpsError> {
+        match self {
+            Self::Local(dir) => Ok(ClusterRecord::load(dir)?.api_url()),
+            Self::Remote(url) => Ok(url.trim_end_matches('/').to_string()),
+        }
+    }
+}
 
 /// What `cluster up` and `cluster scale` start.
 #[derive(Debug, Clone)]
@@ -175,6 +194,8 @@ async fn add_executors(
             id.clone(),
             "--scheduler".into(),
             record.scheduler_address(),
+            "--scheduler-http-port".into(),
+            record.scheduler_http_port.to_string(),
             "--bind-host".into(),
             "127.0.0.1".into(),
             "--external-host".into(),
@@ -281,12 +302,17 @@ async fn report_stopped(record: &ClusterRecord, id: &str) -> Result<(), OpsError
 
 /// The executors the scheduler of `record` knows.
 pub async fn executors(record: &ClusterRecord) -> Result<Vec<ExecutorView>, OpsError> {
-    get_json(format!("{}/v1/executors", record.api_url())).await
+    executors_at(&record.api_url()).await
 }
 
-/// The jobs the scheduler of `record` knows, oldest first.
-pub async fn jobs(record: &ClusterRecord) -> Result<Vec<JobView>, OpsError> {
-    get_json(format!("{}/v1/jobs", record.api_url())).await
+/// The executors the scheduler with the operator API at `api_url` knows.
+pub async fn executors_at(api_url: &str) -> Result<Vec<ExecutorView>, OpsError> {
+    get_json(format!("{api_url}/v1/executors")).await
+}
+
+/// The jobs the scheduler with the operator API at `api_url` knows, oldest first.
+pub async fn jobs_at(api_url: &str) -> Result<Vec<JobView>, OpsError> {
+    get_json(format!("{api_url}/v1/jobs")).await
 }
 
 /// Where every task of a job ran.
@@ -294,47 +320,57 @@ pub async fn job_tasks(record: &ClusterRecord, job_id: &str) -> Result<JobTasks,
     get_json(format!("{}/v1/jobs/{job_id}/tasks", record.api_url())).await
 }
 
-/// The live state of the cluster of `dir`, as printed by `cluster status`.
-pub async fn status(dir: &Path) -> Result<String, OpsError> {
-    let record = ClusterRecord::load(dir)?;
-    if !is_alive(record.scheduler_pid) {
-        return Err(OpsError::Api {
-            url: record.api_url(),
-            reason: format!(
-                "the scheduler (pid {}) is not running; see {}",
-                record.scheduler_pid,
-                record.scheduler_log.display()
-            ),
-        });
-    }
-    let executors = executors(&record).await?;
-    let jobs = jobs(&record).await?;
-    let mut out = format!(
-        "scheduler  {}  pid {}  policy {}  operator API {}\n\n",
-        record.scheduler_address(),
-        record.scheduler_pid,
-        record.policy,
-        record.api_url()
-    );
+/// The live state of a cluster, as printed by `cluster status`: per executor its host, slots,
+/// running tasks, memory and last heartbeat, then the latest jobs.
+pub async fn status(api: &OperatorApi) -> Result<String, OpsError> {
+    let (url, record) = match api {
+        OperatorApi::Local(dir) => {
+            let record = ClusterRecord::load(dir)?;
+            if !is_alive(record.scheduler_pid) {
+                return Err(OpsError::Api {
+                    url: record.api_url(),
+                    reason: format!(
+                        "the scheduler (pid {}) is not running; see {}",
+                        record.scheduler_pid,
+                        record.scheduler_log.display()
+                    ),
+                });
+            }
+            (record.api_url(), Some(record))
+        }
+        OperatorApi::Remote(_) => (api.url()?, None),
+    };
+    let executors = executors_at(&url).await?;
+    let jobs = jobs_at(&url).await?;
+    let mut out = match &record {
+        Some(record) => format!(
+            "scheduler  {}  pid {}  policy {}  operator API {url}\n\n",
+            record.scheduler_address(),
+            record.scheduler_pid,
+            record.policy
+        ),
+        None => format!("operator API {url}\n\n"),
+    };
     out.push_str(&format!(
-        "{:<14} {:<21} {:>6} {:>7} {:>5} {:>10} {:>8}\n",
-        "EXECUTOR", "ADDRESS", "VCORES", "RUNNING", "FREE", "HEARTBEAT", "PID"
+        "{:<14} {:<21} {:>6} {:>7} {:>5} {:>17} {:>10} {:>8}\n",
+        "EXECUTOR", "ADDRESS", "VCORES", "RUNNING", "FREE", "MEMORY", "HEARTBEAT", "PID"
     ));
     for executor in &executors {
         let pid = record
-            .executors
             .iter()
+            .flat_map(|record| &record.executors)
             .find(|e| e.id == executor.id)
             .map(|e| e.pid.to_string())
             .unwrap_or_else(|| "-".into());
         let heartbeat = executor.seconds_since_heartbeat.map(|s| format!("{s}s ago")).unwrap_or_else(|| "-".into());
         out.push_str(&format!(
-            "{:<14} {:<21} {:>6} {:>7} {:>5} {:>10} {:>8}\n",
+            "{:<14} {:<21} {:>6} {:>7} {:>5} {:>17} {:>10} {:>8}\n",
             executor.id,
             format!("{}:{}", executor.host, executor.port),
             executor.vcores,
             executor.running_tasks,
             executor.free_slots,
+            memory_column(executor),
             heartbeat,
             pid
         ));
@@ -354,6 +390,54 @@ pub async fn status(dir: &Path) -> Result<String, OpsError> {
         ));
     }
     Ok(out)
+}
+
+/// `RSS / limit` in MiB, or `-` before the executor has reported.
+fn memory_column(executor: &ExecutorView) -> String {
+    let mib = |bytes: u64| bytes >> 20;
+    match (executor.resident_memory_bytes, executor.memory_limit_bytes) {
+        (Some(used), Some(0)) => format!("{} MiB / -", mib(used)),
+        (Some(used), Some(limit)) => format!("{} / {} MiB", mib(used), mib(limit)),
+        _ => "-".into(),
+    }
+}
+
+/// Drains executor `executor_id` for planned maintenance: it takes no new tasks, finishes the
+/// running ones (the job goes on elsewhere) and exits; returns once the scheduler no longer
+/// lists it, or fails after `timeout`.
+pub async fn drain(api: &OperatorApi, executor_id: &str, timeout: Duration) -> Result<Duration, OpsError> {
+    let started = Instant::now();
+    let url = format!("{}/v1/executors/{executor_id}/drain", api.url()?);
+    let api_error = |reason: String| OpsError::Api { url: url.clone(), reason };
+    let response = http_client().post(&url).send().await.map_err(|e| api_error(root_cause(&e)))?;
+    if !response.status().is_success() {
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        let reason = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+            .unwrap_or(body);
+        return Err(api_error(format!("{status}: {reason}")));
+    }
+    let api_url = api.url()?;
+    loop {
+        if !executors_at(&api_url).await?.iter().any(|e| e.id == executor_id) {
+            break;
+        }
+        if started.elapsed() >= timeout {
+            return Err(OpsError::Timeout {
+                what: format!("executor {executor_id} to drain and leave the cluster"),
+                seconds: timeout.as_secs(),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    if let OperatorApi::Local(dir) = api {
+        let mut record = ClusterRecord::load(dir)?;
+        record.executors.retain(|e| e.id != executor_id);
+        record.save(dir)?;
+    }
+    Ok(started.elapsed())
 }
 
 /// Grows or shrinks the cluster of `spec.dir` to `spec.executors` executors. Removed executors

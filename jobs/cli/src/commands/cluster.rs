@@ -24,7 +24,11 @@ pub(crate) async fn run(action: ClusterAction, global: &GlobalArgs, settings: &S
             let record = ops::up(&spec, settings).await?;
             output::print_cluster_up(&record, &spec.dir, started.elapsed().as_secs_f64());
         }
-        ClusterAction::Status { dir } => output::print_report(&ops::status(&dir.path).await?),
+        ClusterAction::Status { target } => output::print_report(&ops::status(&target.into()).await?),
+        ClusterAction::Drain { executor, target, timeout_secs } => {
+            let took = ops::drain(&target.into(), &executor, Duration::from_secs(timeout_secs)).await?;
+            output::print_executor_drained(&executor, took.as_secs_f64());
+        }
         ClusterAction::Scale { shape } => output::print_cluster_scaled(&ops::scale(&spec(shape), settings).await?),
         ClusterAction::Down { dir, grace_secs } => {
             let killed = ops::down(&dir.path, Duration::from_secs(grace_secs))?;
