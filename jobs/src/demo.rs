@@ -53,8 +53,8 @@ pub async fn run_demo(session: &ClusterSession, source: Option<&SourceLocation>)
         None => SourceLocation::Local(generated_source()?),
     };
     let mut report = String::new();
-    for stage in run_pipeline(&session.ctx, &session.lake, &source).await?.stages {
-        report.push_str(&format!("{stage}\n"));
+    for layer in run_pipeline(&session.ctx, &session.lake, &source).await?.layers {
+        report.push_str(&format!("{layer}\n"));
     }
     for (title, query) in INSIGHTS {
         let batches = run_script(&session.ctx, Some(&session.lake), query).await?;

@@ -1,7 +1,7 @@
 //! The roles of a reviewlake cluster and what runs them: the session and function registry
 //! setup shared by every role ([`functions`], [`session`]), the [`scheduler`] with its
 //! [`operator_api`] and the clients' [`flight_sql`], the [`executor`], the in-process cluster ([`standalone`]), SQL scripts
-//! ([`sql`]) and the operator commands for local multi-process clusters ([`ops`]).
+//! ([`sql`]), job [`progress`] and the operator commands for local multi-process clusters ([`ops`]).
 //!
 //! The binaries (`reviewlake-scheduler`, `reviewlake-executor`, `reviewlake`) are thin layers
 //! over this crate. The crates it builds on are re-exported under the paths they had when they
@@ -16,6 +16,7 @@ pub mod functions;
 mod models;
 pub mod operator_api;
 pub mod ops;
+pub mod progress;
 pub mod scheduler;
 pub mod session;
 pub mod sql;

@@ -42,6 +42,21 @@ pub(crate) struct GlobalArgs {
     /// `log.level`, e.g. warn, info, debug.
     #[arg(long, global = true)]
     pub(crate) log_level: Option<String>,
+    /// Progress of `pipeline run`, `ingest batch` and `demo` on standard error: `auto` (a live
+    /// line on a terminal, else a line every 10 s), `always` (a line every second), `never`.
+    #[arg(long, value_enum, default_value = "auto", global = true)]
+    pub(crate) progress: ProgressArg,
+}
+
+/// When long commands report progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ProgressArg {
+    /// A live line on a terminal, a line every 10 s otherwise.
+    Auto,
+    /// A line every second, terminal or not.
+    Always,
+    /// No progress lines.
+    Never,
 }
 
 #[derive(Subcommand)]
@@ -164,6 +179,14 @@ pub(crate) enum Command {
 }
 
 impl Command {
+    /// True for the long jobs that report progress and a summary (`--progress`).
+    pub(crate) fn shows_progress(&self) -> bool {
+        matches!(
+            self,
+            Command::Demo { .. } | Command::Pipeline { .. } | Command::Ingest { action: IngestAction::Batch { .. } }
+        )
+    }
+
     /// The configuration keys this command's own flags set (flags left out are `None`).
     pub(crate) fn setting_flags(&self) -> Vec<(&'static str, Option<String>)> {
         match self {

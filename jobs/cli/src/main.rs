@@ -7,17 +7,19 @@
 mod args;
 mod commands;
 mod output;
+mod progress;
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use reviewlake_cluster::config::{ConfigError, Settings, SettingsLoader};
+use reviewlake_cluster::config::{ConfigError, DEFAULT_LOG_LEVEL, Settings, SettingsLoader};
 
 use crate::args::{Cli, Command, GlobalArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let settings = load_settings(&cli.global, &cli.command.setting_flags());
+    let settings = load_settings(&cli.global, &cli.command.setting_flags())
+        .map(|settings| if cli.command.shows_progress() { quiet_by_default(settings) } else { settings });
     reviewlake_cluster::run_binary("reviewlake", settings, |settings| run(cli, settings))
 }
 
@@ -37,11 +39,23 @@ fn load_settings(
         .load()
 }
 
+/// A command that shows its progress and a summary logs warnings only, unless `log.level` was
+/// set: its per-commit info events would bury the progress lines.
+fn quiet_by_default(mut settings: Settings) -> Settings {
+    if settings.log.level == DEFAULT_LOG_LEVEL {
+        settings.log.level = PROGRESS_LOG_LEVEL.into();
+    }
+    settings
+}
+
+/// The log filter of commands that show progress, while `log.level` is left at its default.
+const PROGRESS_LOG_LEVEL: &str = "warn";
+
 /// Runs the parsed command.
 async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     let scheduler = settings.client.scheduler.clone();
     let outcome = match cli.command {
-        Command::Demo { source } => commands::demo::run(&settings, source.as_ref()).await,
+        Command::Demo { source } => commands::demo::run(&settings, source.as_ref(), cli.global.progress).await,
         Command::Sql { query, file, format, flight, user } => {
             let script = commands::sql::script(query, file)?;
             match (flight, user) {
@@ -53,8 +67,8 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Gen { reviews, products, out, seed, files } => {
             commands::generate::run(reviewlake_jobs::generate::GenerateOptions { reviews, products, out, seed, files })
         }
-        Command::Ingest { action } => commands::ingest::run(&settings, action).await,
-        Command::Pipeline { action } => commands::pipeline::run(&settings, action).await,
+        Command::Ingest { action } => commands::ingest::run(&settings, action, cli.global.progress).await,
+        Command::Pipeline { action } => commands::pipeline::run(&settings, action, cli.global.progress).await,
         Command::Produce { from, rate, partitions, create, .. } => {
             let options = reviewlake_jobs::stream::ProduceOptions { files: from, rate, partitions, create };
             commands::produce::run(&settings, options).await

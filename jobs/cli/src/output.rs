@@ -85,9 +85,9 @@ pub(crate) fn print_stream_ingested(report: &StreamIngestReport) {
     }
 }
 
-/// One line per stage of `reviewlake pipeline run`.
-pub(crate) fn print_stages(report: &PipelineReport) {
-    print_lines(&report.stages);
+/// One line per layer of `reviewlake pipeline run`: rows in and out, seconds, rows/s, bytes written, Delta version.
+pub(crate) fn print_layers(report: &PipelineReport) {
+    print_lines(&report.layers);
 }
 
 /// The summary of `reviewlake pipeline silver`.

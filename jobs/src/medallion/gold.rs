@@ -1,11 +1,19 @@
 //! Gold: `gold.reviews` and one table per dashboard question, rebuilt from silver on every run
 //! (`CREATE OR REPLACE`), so running it twice gives identical tables.
 //!
+//! A rebuild ends by recording in `gold.reviews` the version of each table gold is computed
+//! from ([`GOLD_INPUTS`]), as application transactions; [`gold_is_behind`] compares them with
+//! the inputs' versions now, so `pipeline run` skips a rebuild that would change nothing, and a
+//! rebuild cut short (by a crash after silver committed) is redone by the next run.
+//!
 //! Each table's statement is a `.sql` file under `sql/gold/`.
 
 use datafusion::prelude::SessionContext;
 use futures::stream::{self, StreamExt, TryStreamExt};
-use reviewlake_cluster::lakehouse::Lakehouse;
+use std::collections::BTreeMap;
+
+use datafusion::datasource::TableProvider;
+use reviewlake_cluster::lakehouse::{Lakehouse, LakehouseError, TableName};
 use reviewlake_cluster::session::with_static_planner;
 use reviewlake_cluster::sql::run_script;
 
@@ -121,8 +129,70 @@ pub const GOLD_TABLES: &[(&str, &str, &str)] = &[
 /// Gold aggregate jobs submitted at once.
 const GOLD_JOBS_IN_FLIGHT: usize = 4;
 
+/// The tables gold is computed from, `silver.reviews` first: silver, and the model registry (`gold.reviews` scores each
+/// review with the latest model).
+pub const GOLD_INPUTS: [&str; 3] = ["silver.reviews", "silver.metadata", crate::ml::MODELS_TABLE];
+
+/// The version recorded for an input table that does not exist.
+const ABSENT: i64 = -1;
+
+/// The application transaction of `gold.reviews` that records the version of `input` gold was
+/// built from.
+fn input_transaction(input: &str) -> String {
+    format!("gold<-{input}")
+}
+
+/// The versions of [`GOLD_INPUTS`] now, by transaction id.
+async fn input_versions(lake: &Lakehouse) -> Result<BTreeMap<String, i64>, LakehouseError> {
+    let mut versions = BTreeMap::new();
+    for input in GOLD_INPUTS {
+        let version = lake.latest_version(&input.parse()?).await?;
+        versions.insert(input_transaction(input), version.map_or(ABSENT, |v| v as i64));
+    }
+    Ok(versions)
+}
+
+/// True when silver holds reviews and gold was not built from the inputs as they are now (or a
+/// gold table is missing): a rebuild would change gold.
+pub async fn gold_is_behind(lake: &Lakehouse) -> Result<bool, LakehouseError> {
+    let now = input_versions(lake).await?;
+    if now[&input_transaction(GOLD_INPUTS[0])] == ABSENT {
+        return Ok(false);
+    }
+    let existing: Vec<String> =
+        lake.list_tables("gold").await?.into_iter().map(|table| format!("gold.{table}")).collect();
+    if !GOLD_TABLES.iter().all(|(table, _, _)| existing.iter().any(|name| name == table)) {
+        return Ok(true);
+    }
+    let built_from = lake.transaction_versions(&GOLD_REVIEWS.parse()?, now.keys().cloned()).await?;
+    Ok(built_from != now)
+}
+
+/// Records in `gold.reviews` that gold was built from the inputs at `versions` (an empty
+/// commit carrying the transactions that moved).
+async fn record_inputs(lake: &Lakehouse, versions: BTreeMap<String, i64>) -> Result<(), LakehouseError> {
+    let name: TableName = GOLD_REVIEWS.parse()?;
+    let recorded = lake.transaction_versions(&name, versions.keys().cloned()).await?;
+    let moved: Vec<(String, i64)> =
+        versions.into_iter().filter(|(id, version)| recorded.get(id).is_none_or(|done| done < version)).collect();
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let schema = lake.provider(&name).await?.schema();
+    let append = moved
+        .into_iter()
+        .fold(lake.append_batches(GOLD_REVIEWS, schema), |append, (id, version)| append.with_transaction(id, version));
+    append.execute().await?;
+    Ok(())
+}
+
+/// The gold table every other one reads, which records what gold was built from.
+const GOLD_REVIEWS: &str = "gold.reviews";
+
 /// Rebuilds every gold table from silver; returns the number of tables written.
 pub async fn run_gold(ctx: &SessionContext, lake: &Lakehouse) -> Result<usize, MedallionError> {
+    // Read before the rebuild: inputs that move while it runs make the next run rebuild again.
+    let inputs = input_versions(lake).await?;
     // gold.reviews joins silver.metadata, which is empty on a lakehouse fed only by reviews.
     let static_planner;
     let ctx = if ctx.table("silver.metadata").await?.limit(0, Some(1))?.count().await? == 0 {
@@ -142,6 +212,7 @@ pub async fn run_gold(ctx: &SessionContext, lake: &Lakehouse) -> Result<usize, M
     // The aggregates read only gold.reviews and the cube; several in flight hide each job's fixed
     // scheduling and commit latency behind the others' work.
     stream::iter(aggregates).map(rebuild).buffer_unordered(GOLD_JOBS_IN_FLIGHT).try_collect::<()>().await?;
+    record_inputs(lake, inputs).await?;
     Ok(GOLD_TABLES.len())
 }
 

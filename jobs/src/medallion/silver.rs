@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use datafusion::logical_expr::JoinType;
 use datafusion::prelude::{DataFrame, SessionContext};
-use reviewlake_cluster::lakehouse::{At, Lakehouse, TableName, WriteMode, WriteOptions};
+use reviewlake_cluster::lakehouse::{At, Lakehouse, TableFootprint, TableName, WriteMode, WriteOptions};
 
 use super::MedallionError;
 use crate::scope::JobScope;
@@ -43,6 +43,8 @@ pub(crate) const REVIEW_DUPLICATES_TABLE: &str = "silver.review_duplicates";
 pub struct SilverOutcome {
     /// The bronze version now consumed (`None` while bronze is empty).
     pub bronze_version: Option<u64>,
+    /// New bronze rows this run read.
+    pub bronze_rows: u64,
     /// Rows added to silver by this run.
     pub rows: u64,
     /// True when there was no new bronze data.
@@ -60,6 +62,7 @@ pub async fn run_silver(
     let metadata = silver_table(ctx, lake, SilverTable::Metadata).await?;
     let reviews = SilverOutcome {
         bronze_version: batch.bronze_version,
+        bronze_rows: batch.bronze_rows + stream.bronze_rows,
         rows: batch.rows + stream.rows,
         up_to_date: batch.up_to_date && stream.up_to_date,
     };
@@ -120,9 +123,15 @@ async fn silver_table(
     let consumed = lake.transaction_version(&silver_name, &app_id).await?;
     if consumed == Some(latest as i64) {
         tracing::info!(silver, bronze_version = latest, "silver is up to date");
-        return Ok(SilverOutcome { bronze_version: Some(latest), rows: 0, up_to_date: true });
+        return Ok(SilverOutcome { bronze_version: Some(latest), up_to_date: true, ..Default::default() });
     }
-    let pinned = TableName { at: Some(At::Version(latest)), ..bronze_name };
+    let at = |version: u64| TableName { at: Some(At::Version(version)), ..bronze_name.clone() };
+    let pinned = at(latest);
+    let seen = match consumed {
+        Some(consumed) => lake.footprint(&at(consumed as u64)).await?,
+        None => TableFootprint::default(),
+    };
+    let bronze_rows = lake.footprint(&pinned).await?.written_since(&seen).rows;
     let mut provider = lake.provider(&pinned).await?;
     if let Some(consumed) = consumed {
         provider = provider.changes_since(consumed as u64);
@@ -140,7 +149,7 @@ async fn silver_table(
     let options = WriteOptions { txn: Some((app_id, latest as i64)), ..Default::default() };
     let rows = lake.write(scope.ctx(), frame, silver, options).await?.rows();
     tracing::info!(silver, bronze_version = latest, rows, "silver committed");
-    Ok(SilverOutcome { bronze_version: Some(latest), rows, up_to_date: false })
+    Ok(SilverOutcome { bronze_version: Some(latest), bronze_rows, rows, up_to_date: false })
 }
 
 /// The new silver reviews: lists this run's duplicates in [`REVIEW_DUPLICATES_TABLE`] (a job

@@ -145,3 +145,24 @@ async fn gold_imputes_prices_and_shows_each_brand_under_its_most_common_spelling
     assert_eq!(ratings.len(), 1, "{ratings:?}");
     assert_eq!((ratings[0]["o"].as_f64(), ratings[0]["reviews"].as_i64()), (Some(5.0), Some(5)));
 }
+
+#[tokio::test]
+async fn gold_is_behind_until_rebuilt_from_the_silver_it_would_read() {
+    let lake = lake();
+    assert!(!super::gold_is_behind(&lake.lake).await.unwrap(), "no silver reviews: nothing to build");
+    lake.append_reviews(&[("P1", "R1", "Nice", "r.json", 1)]).await;
+    run_silver(&lake.ctx, &lake.lake).await.unwrap();
+    assert!(super::gold_is_behind(&lake.lake).await.unwrap(), "silver without gold");
+    run_gold(&lake.ctx, &lake.lake).await.unwrap();
+    assert!(!super::gold_is_behind(&lake.lake).await.unwrap(), "just rebuilt");
+    // A rebuild from unchanged inputs records nothing new and stays current.
+    run_gold(&lake.ctx, &lake.lake).await.unwrap();
+    assert!(!super::gold_is_behind(&lake.lake).await.unwrap(), "rebuilt again");
+
+    lake.append_reviews(&[("P2", "R2", "Nice", "s.json", 1)]).await;
+    run_silver(&lake.ctx, &lake.lake).await.unwrap();
+    assert!(super::gold_is_behind(&lake.lake).await.unwrap(), "silver moved");
+    run_gold(&lake.ctx, &lake.lake).await.unwrap();
+    assert!(!super::gold_is_behind(&lake.lake).await.unwrap());
+    assert_eq!(lake.rows("SELECT reviews FROM gold.q19_kpis").await[0]["reviews"], 2);
+}

@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 use super::StreamError;
 use super::bronze::{StreamIngest, StreamIngestOptions, StreamIngestReport};
-use crate::medallion::{run_gold, run_silver};
+use crate::medallion::{gold_is_behind, run_gold, run_silver};
 
 /// Runs until `stop` turns true; `on_step` gets one line per step done.
 pub async fn run_stream_pipeline(
@@ -44,11 +44,11 @@ pub async fn run_stream_pipeline(
         pending = false;
         let started = Instant::now();
         let (reviews, _) = run_silver(ctx, &lake).await.map_err(StreamError::from_medallion)?;
-        if reviews.up_to_date {
-            continue;
+        if !reviews.up_to_date {
+            on_step(&format!("silver.reviews: +{} rows ({:.2} s)\n", reviews.rows, started.elapsed().as_secs_f64()));
         }
-        on_step(&format!("silver.reviews: +{} rows ({:.2} s)\n", reviews.rows, started.elapsed().as_secs_f64()));
-        if reviews.rows > 0 {
+        // Silver moved, or a run stopped between its silver and gold commits and left gold behind.
+        if gold_is_behind(&lake).await.map_err(|e| StreamError::from_medallion(e.into()))? {
             let started = Instant::now();
             let tables = run_gold(ctx, &lake).await.map_err(StreamError::from_medallion)?;
             on_step(&format!("gold: {tables} tables refreshed ({:.2} s)\n", started.elapsed().as_secs_f64()));

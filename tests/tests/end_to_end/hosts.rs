@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use reviewlake_tests::{
@@ -150,6 +150,26 @@ fn start_query_with(cluster: &HostCluster, script: &str, env: &[(String, String)
         .unwrap()
 }
 
+/// Longest a query of these tests may run: a job that hangs fails its test instead of the suite.
+const QUERY_LIMIT: Duration = Duration::from_secs(300);
+
+/// The query's output once it ends; kills it and fails, naming the jobs' states, past [`QUERY_LIMIT`].
+fn finish(cluster: &HostCluster, query: Child) -> Output {
+    let pid = query.id();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(query.wait_with_output());
+    });
+    match receiver.recv_timeout(QUERY_LIMIT) {
+        Ok(output) => output.unwrap(),
+        Err(_) => {
+            let _ = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+            let jobs: Vec<String> = cluster.jobs().iter().map(|job| format!("{} {}", job.job_id, job.status)).collect();
+            panic!("a query ran longer than {QUERY_LIMIT:?}; the scheduler's jobs: {jobs:?}");
+        }
+    }
+}
+
 /// The running job's id once it has a running task on executor `id` (any executor if empty),
 /// and the executors running its tasks then.
 fn wait_running_on(cluster: &HostCluster, id: &str) -> (String, Vec<String>) {
@@ -192,7 +212,7 @@ fn twenty_jobs_each_losing_an_executor_to_kill_9_all_answer_right() {
     let mut clean = Vec::new();
     for _ in 0..2 {
         let started = Instant::now();
-        assert_eq!(parse_totals(&success(start_query(&cluster, &script).wait_with_output().unwrap())), expected);
+        assert_eq!(parse_totals(&success(finish(&cluster, start_query(&cluster, &script)))), expected);
         clean.push(started.elapsed().as_secs_f64());
     }
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
@@ -211,7 +231,7 @@ fn twenty_jobs_each_losing_an_executor_to_kill_9_all_answer_right() {
         assert_eq!(cluster.tasks(&job_id).status, "running", "round {round}: the job ended before the kill");
         cluster.kill_executor(victim);
         detections.push(cluster.wait_listed(&id, false, DETECTION_LIMIT).as_secs_f64());
-        let output = query.wait_with_output().unwrap();
+        let output = finish(&cluster, query);
         assert_eq!(parse_totals(&success(output)), expected, "round {round}: {id} killed");
         killed_runs.push(started.elapsed().as_secs_f64());
         cluster.start_executor(victim);
@@ -243,7 +263,7 @@ fn a_cut_link_a_new_host_a_drain_and_a_scheduler_restart_keep_answers_right() {
     wait_running_on(&cluster, "host-2");
     cluster.net.set_link(2, false);
     let dropped = cluster.wait_listed("host-2", false, DETECTION_LIMIT);
-    assert_eq!(parse_totals(&success(query.wait_with_output().unwrap())), expected);
+    assert_eq!(parse_totals(&success(finish(&cluster, query))), expected);
     cluster.net.set_link(2, true);
     let back = cluster.wait_listed("host-2", true, Duration::from_secs(10));
     println!(
@@ -259,7 +279,7 @@ fn a_cut_link_a_new_host_a_drain_and_a_scheduler_restart_keep_answers_right() {
     let (job_id, _) = wait_running_on(&cluster, "");
     let added = cluster.add_executor(2, 512);
     let new_id = cluster.executors[added].id.clone();
-    assert_eq!(parse_totals(&success(query.wait_with_output().unwrap())), expected);
+    assert_eq!(parse_totals(&success(finish(&cluster, query))), expected);
     assert!(
         executors_of(&cluster, &job_id).contains(&new_id),
         "{new_id}, added mid-job, ran none of its tasks: {:?}",
@@ -273,7 +293,7 @@ fn a_cut_link_a_new_host_a_drain_and_a_scheduler_restart_keep_answers_right() {
     let drained =
         success(reviewlake_with_env(work.path(), &["cluster", "drain", &new_id, "--api", &cluster.api_url()], &[]));
     assert!(drained.contains(&format!("executor {new_id} drained")), "{drained}");
-    assert_eq!(parse_totals(&success(query.wait_with_output().unwrap())), expected);
+    assert_eq!(parse_totals(&success(finish(&cluster, query))), expected);
     wait_until("the drained executor's process to exit", Duration::from_secs(10), || cluster.executor_exited(added));
     let unknown = reviewlake_with_env(work.path(), &["cluster", "drain", "no-such", "--api", &cluster.api_url()], &[]);
     assert!(!unknown.status.success());
@@ -284,7 +304,7 @@ fn a_cut_link_a_new_host_a_drain_and_a_scheduler_restart_keep_answers_right() {
     let query = start_query(&cluster, &script);
     wait_running_on(&cluster, "");
     cluster.kill_scheduler();
-    let failed = query.wait_with_output().unwrap();
+    let failed = finish(&cluster, query);
     assert!(!failed.status.success());
     let message = String::from_utf8_lossy(&failed.stderr).to_string();
     assert!(
@@ -296,5 +316,5 @@ fn a_cut_link_a_new_host_a_drain_and_a_scheduler_restart_keep_answers_right() {
     for id in ["host-1", "host-2"] {
         cluster.wait_listed(id, true, Duration::from_secs(15));
     }
-    assert_eq!(parse_totals(&success(start_query(&cluster, &script).wait_with_output().unwrap())), expected);
+    assert_eq!(parse_totals(&success(finish(&cluster, start_query(&cluster, &script)))), expected);
 }

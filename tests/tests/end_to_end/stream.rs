@@ -1,16 +1,20 @@
 //! Streaming ingestion through the real `reviewlake` binary against a real Kafka-protocol broker
 //! (tansu, from the kit): review samples replayed as events reach `bronze.review_events` exactly
 //! once across re-runs, SIGKILLs and a broker restart, flow on to silver and gold, meet the
-//! batch path's copies of the same reviews once, and bad input gives one clear error line.
+//! batch path's copies of the same reviews once, and bad input gives one clear error line; a
+//! dashboard page left open in Chromium follows `stream run` without a reload.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
-use reviewlake_tests::{Broker, reviewlake_command, reviewlake_with_env, samples_dir, success};
+use reviewlake_tests::{
+    Broker, DashboardServer, reviewlake_command, reviewlake_with_env, run_browser_script, samples_dir, success,
+    wait_until,
+};
 use serde_json::Value;
 
 type Env = Vec<(String, String)>;
@@ -777,20 +781,28 @@ fn stream_bad_input_gives_one_clear_line() {
     assert_eq!((kept[0]["n"].as_i64(), kept[0]["d"].as_i64()), (Some(produced.total), Some(produced.total)));
 }
 
+/// The sample files the continuous tests send, one after the other.
+const STREAMED_SAMPLES: [&str; 2] = ["Gift_Cards_5.json.gz", "Magazine_Subscriptions_5.json.gz"];
+
+/// A broker holding `topic` (3 partitions) and a `reviewlake stream run` on it, triggering every 500 ms.
+fn stream_run_on_new_topic(work: &Path, env: &Env, topic: &str) -> (Broker, Running) {
+    let broker = Broker::start();
+    broker.create_topic(topic, 3);
+    let mut args = stream_args(&broker.address(), topic, &["--trigger", "500ms"]);
+    args[0] = "stream".into();
+    args[1] = "run".into();
+    let running = Running::start(work, env, &args);
+    (broker, running)
+}
+
 #[test]
 fn stream_run_keeps_silver_and_gold_current_as_events_arrive() {
     const TOPIC: &str = "continuous";
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path();
     let env = lake(work, "lake");
-    let broker = Broker::start();
-    broker.create_topic(TOPIC, 3);
-    let first = samples_dir().join("Gift_Cards_5.json.gz");
-    let second = samples_dir().join("Magazine_Subscriptions_5.json.gz");
-    let mut args = stream_args(&broker.address(), TOPIC, &["--trigger", "500ms"]);
-    args[0] = "stream".into();
-    args[1] = "run".into();
-    let mut running = Running::start(work, &env, &args);
+    let (broker, mut running) = stream_run_on_new_topic(work, &env, TOPIC);
+    let [first, second] = STREAMED_SAMPLES.map(|file| samples_dir().join(file));
 
     // Gold follows each micro-batch: its KPI tile reaches the distinct reviews sent so far.
     let wait_for_gold = |running: &mut Running, expected: i64| {
@@ -818,4 +830,70 @@ fn stream_run_keeps_silver_and_gold_current_as_events_arrive() {
         count(work, &env, "SELECT count(*) AS n FROM gold.reviews WHERE source = 'stream'"),
         distinct_reviews(&[&first, &second])
     );
+}
+
+/// The modification time of each commit of a Delta table, ms since the epoch.
+fn commit_times_ms(table: &Path) -> Vec<u128> {
+    let Ok(entries) = std::fs::read_dir(table.join("_delta_log")) else { return Vec::new() };
+    entries
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".json"))
+        .map(|entry| entry.metadata().unwrap().modified().unwrap().duration_since(UNIX_EPOCH).unwrap().as_millis())
+        .collect()
+}
+
+#[test]
+fn an_open_dashboard_follows_stream_run_without_a_reload() {
+    const TOPIC: &str = "dashboard";
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path();
+    let env = lake(work, "lake");
+    let (broker, mut running) = stream_run_on_new_topic(work, &env, TOPIC);
+    let [first, second] = STREAMED_SAMPLES.map(|file| samples_dir().join(file));
+    produce(work, &env, &broker.address(), TOPIC, &[&first], &[]);
+    let reviews = || {
+        try_rows(work, &env, "SELECT reviews AS n FROM gold.q19_kpis")
+            .and_then(|rows| rows.first().and_then(|row| row["n"].as_i64()))
+    };
+    let first_reviews = distinct_reviews(&[&first]);
+    wait_until("gold from the first events", Duration::from_secs(180), || {
+        running.assert_running();
+        reviews() == Some(first_reviews)
+    });
+
+    let server = DashboardServer::start(work, &[], &env);
+    let out = work.join("live");
+    let ready = out.join("live-ready");
+    let (live, ready_ms) = std::thread::scope(|scope| {
+        let watcher = scope
+            .spawn(|| run_browser_script(&server.url, &out, &[("LIVE_CHECK", "1"), ("LIVE_TIMEOUT_MS", "120000")]));
+        wait_until("the live page", Duration::from_secs(60), || ready.exists());
+        let ready_ms = std::fs::metadata(&ready).unwrap().modified().unwrap().duration_since(UNIX_EPOCH).unwrap();
+        produce(work, &env, &broker.address(), TOPIC, &[&second], &[]);
+        watcher.join().unwrap();
+        let live: Value = serde_json::from_slice(&std::fs::read(out.join("live.json")).unwrap()).unwrap();
+        (live, ready_ms.as_millis())
+    });
+    running.assert_running();
+    assert_eq!(live["reloaded"], false, "{live}");
+    // A tile's value is a number or its text.
+    let tile = |value: &Value| value.as_f64().or_else(|| value.as_str().and_then(|text| text.parse().ok()));
+    assert_eq!(tile(&live["before"]["reviews"]), Some(first_reviews as f64), "{live}");
+    let shown = tile(&live["after"]["reviews"]).unwrap_or_else(|| panic!("no reviews tile after: {live}"));
+    assert!(shown > first_reviews as f64, "{live}");
+    // The page may show a micro-batch's figures before the last one lands; whichever it shows,
+    // gold held them: the tile only takes values gold.q19_kpis had.
+    assert!(shown <= distinct_reviews(&[&first, &second]) as f64, "{live}");
+    // Measured from the first gold.q19_kpis commit after the page was ready, the earliest the
+    // new figures could exist.
+    let committed = commit_times_ms(&work.join("lake").join("gold").join("q19_kpis"))
+        .into_iter()
+        .filter(|&at| at >= ready_ms)
+        .min()
+        .expect("gold.q19_kpis was committed after the page was ready");
+    let shown_at = live["changed_at_ms"].as_u64().unwrap() as u128;
+    let lag = shown_at.saturating_sub(committed);
+    assert!(lag <= 10_000, "the stream's figures showed {lag} ms after gold.q19_kpis was committed");
+    eprintln!("stream update shown on the open page {lag} ms after the gold commit");
+    running.terminate(Duration::from_secs(60));
 }

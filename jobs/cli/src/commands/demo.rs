@@ -4,9 +4,19 @@ use reviewlake_cluster::config::Settings;
 use reviewlake_cluster::session;
 use reviewlake_cluster::sources::SourceLocation;
 
+use crate::args::ProgressArg;
+use crate::progress::Progress;
+
 /// Runs the demo over `source` (a generated data set when absent) and prints its report.
-pub(crate) async fn run(settings: &Settings, source: Option<&SourceLocation>) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    settings: &Settings,
+    source: Option<&SourceLocation>,
+    progress: ProgressArg,
+) -> anyhow::Result<()> {
     let session = session::connect(settings).await?;
-    crate::output::print_report(&reviewlake_jobs::demo::run_demo(&session, source).await?);
+    let progress = Progress::start(progress, &session.scheduler_address, "demo");
+    let report = reviewlake_jobs::demo::run_demo(&session, source).await;
+    progress.finish().await;
+    crate::output::print_report(&report?);
     Ok(())
 }

@@ -7,17 +7,20 @@ use reviewlake_cluster::sources::kafka::KafkaOptions;
 use reviewlake_jobs::ingest::{SourceKind, ingest_batch};
 use reviewlake_jobs::stream::{StreamIngestOptions, ingest_stream, stop_on_signal};
 
-use crate::args::IngestAction;
+use crate::args::{IngestAction, ProgressArg};
 use crate::commands::stream::stream_options;
+use crate::progress::Progress;
 
 /// Runs one ingestion and prints what it loaded.
-pub(crate) async fn run(settings: &Settings, action: IngestAction) -> anyhow::Result<()> {
+pub(crate) async fn run(settings: &Settings, action: IngestAction, progress: ProgressArg) -> anyhow::Result<()> {
     match action {
         IngestAction::Batch { source, kind, max_files } => {
             let kind = SourceKind::from(kind);
             let session = session::connect(settings).await?;
-            let report = ingest_batch(&session.ctx, &session.lake, &source, kind, max_files).await?;
-            crate::output::print_ingested(&report, kind);
+            let progress = Progress::start(progress, &session.scheduler_address, "ingest");
+            let report = ingest_batch(&session.ctx, &session.lake, &source, kind, max_files).await;
+            progress.finish().await;
+            crate::output::print_ingested(&report?, kind);
         }
         IngestAction::Stream { available_now, .. } => {
             // Bronze ingestion of a stream runs in this process (a micro-batch is small), so no

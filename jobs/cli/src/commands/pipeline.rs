@@ -4,15 +4,21 @@ use reviewlake_cluster::config::Settings;
 use reviewlake_cluster::session;
 use reviewlake_jobs::medallion;
 
-use crate::args::PipelineAction;
+use crate::args::{PipelineAction, ProgressArg};
 use crate::output;
+use crate::progress::Progress;
 
 /// Runs the pipeline or the chosen layer and prints what it wrote.
-pub(crate) async fn run(settings: &Settings, action: PipelineAction) -> anyhow::Result<()> {
+pub(crate) async fn run(settings: &Settings, action: PipelineAction, progress: ProgressArg) -> anyhow::Result<()> {
     let session = session::connect(settings).await?;
     let (ctx, lake) = (&session.ctx, &session.lake);
     match action {
-        PipelineAction::Run { source } => output::print_stages(&medallion::run_pipeline(ctx, lake, &source).await?),
+        PipelineAction::Run { source } => {
+            let progress = Progress::start(progress, &session.scheduler_address, "pipeline");
+            let report = medallion::run_pipeline(ctx, lake, &source).await;
+            progress.finish().await;
+            output::print_layers(&report?);
+        }
         PipelineAction::Silver => {
             let (reviews, metadata) = medallion::run_silver(ctx, lake).await?;
             output::print_silver(&reviews, &metadata);
