@@ -2,7 +2,7 @@
 //! `reviewlake pipeline run` loads them from an empty lakehouse, on the in-process standalone
 //! cluster and on multi-process clusters of several shapes. For each run: wall time per stage
 //! (as `pipeline run` reports it), reviews/s end to end, peak RSS of every process, and bytes
-//! per lakehouse layer.
+//! per lakehouse layer; then the same run again with no new data, which must rebuild nothing.
 //!
 //! `cargo bench -p reviewlake-benches --bench pipeline` (build the binaries first).
 //! Environment: `BENCH_REVIEWS` (default 1,000,000), `BENCH_PRODUCTS` (default reviews/20),
@@ -169,6 +169,14 @@ fn main() {
             }
         }
         println!("- peak RSS: {}", peaks.join(", "));
+        // The same source again: nothing new, so nothing may be rebuilt.
+        let rerun = run_pipeline(&source, &lake, cluster.as_ref().map(LocalCluster::scheduler));
+        println!(
+            "- rerun with no new data: {:.2} s ({:.1}% of the first run); {}",
+            rerun.wall.as_secs_f64(),
+            100.0 * rerun.wall.as_secs_f64() / run.wall.as_secs_f64(),
+            rerun.stages.iter().find(|line| line.starts_with("gold:")).map_or("?", String::as_str)
+        );
         let layers: Vec<String> = ["bronze", "silver", "gold"]
             .iter()
             .map(|layer| format!("{layer} {}", mib(folder_bytes(&lake.join(layer)))))
