@@ -246,7 +246,7 @@ async fn create_table_as(
 }
 
 /// Joins the lines of a multi-line message (DataFusion's schema errors have several).
-fn one_line(message: &str) -> String {
+pub(crate) fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -332,7 +332,7 @@ fn reported_rows(batches: &[RecordBatch]) -> Option<i64> {
 
 /// A DataFusion error as the Flight status a client can act on, on one line.
 pub(super) fn status(error: DataFusionError) -> Status {
-    let message = error.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+    let message = crate::sql::one_line(&error.to_string());
     match error.find_root() {
         DataFusionError::Plan(_)
         | DataFusionError::SQL(..)
