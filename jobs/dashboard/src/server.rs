@@ -64,6 +64,8 @@ struct App {
     catalog: Vec<u8>,
     metrics: Metrics,
     stopping: watch::Sender<bool>,
+    /// The filter bar's choices and the cube version they were read from: every page load asks.
+    filter_options: tokio::sync::Mutex<Option<(u64, Arc<FilterOptions>)>>,
 }
 
 impl Dashboard {
@@ -82,6 +84,7 @@ impl Dashboard {
             catalog: encode::catalog_json()?,
             metrics: Metrics::default(),
             stopping: watch::Sender::new(false),
+            filter_options: tokio::sync::Mutex::new(None),
         };
         Ok(Self { app: Arc::new(app) })
     }
@@ -226,12 +229,23 @@ struct FilterOptions {
 }
 
 async fn filter_options(State(app): State<Arc<App>>) -> Response {
-    if app.mirror.version(CUBE_TABLE).is_none() {
+    let Some(version) = app.mirror.version(CUBE_TABLE) else {
         return Json(FilterOptions { categories: Vec::new(), brands: Vec::new(), first_month: None, last_month: None })
             .into_response();
+    };
+    // Held while reading, so that concurrent first loads of a new version read the cube once.
+    let mut cached = app.filter_options.lock().await;
+    if let Some((read_at, options)) = cached.as_ref()
+        && *read_at == version
+    {
+        return Json(options.as_ref()).into_response();
     }
     match read_filter_options(app.mirror.local()).await {
-        Ok(options) => Json(options).into_response(),
+        Ok(options) => {
+            let options = Arc::new(options);
+            *cached = Some((version, options.clone()));
+            Json(options.as_ref()).into_response()
+        }
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("filter options: {e}")),
     }
 }
