@@ -12,15 +12,29 @@ use tokio::task::JoinHandle;
 
 use crate::args::ProgressArg;
 
-/// A running progress display; [`Progress::finish`] stops it and clears a live line.
+/// A running progress display, made by [`Progress::around`]; `finish` stops it and
+/// clears a live line.
 pub(crate) struct Progress {
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
 impl Progress {
+    /// Runs `work` while showing the progress of the jobs `scheduler` runs meanwhile.
+    pub(crate) async fn around<T>(
+        mode: ProgressArg,
+        scheduler: &str,
+        label: &'static str,
+        work: impl Future<Output = T>,
+    ) -> T {
+        let progress = Self::start(mode, scheduler, label);
+        let outcome = work.await;
+        progress.finish().await;
+        outcome
+    }
+
     /// Starts reporting the jobs `scheduler` runs from now on, each line prefixed by `label`.
-    pub(crate) fn start(mode: ProgressArg, scheduler: &str, label: &'static str) -> Self {
+    fn start(mode: ProgressArg, scheduler: &str, label: &'static str) -> Self {
         let terminal = std::io::stderr().is_terminal();
         let (live, every) = match mode {
             ProgressArg::Never => return Self { stop: None, task: None },
@@ -52,7 +66,7 @@ impl Progress {
     }
 
     /// Stops the display.
-    pub(crate) async fn finish(mut self) {
+    async fn finish(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -8,11 +8,11 @@
 //!
 //! Each table's statement is a `.sql` file under `sql/gold/`.
 
-use datafusion::prelude::SessionContext;
-use futures::stream::{self, StreamExt, TryStreamExt};
 use std::collections::BTreeMap;
 
 use datafusion::datasource::TableProvider;
+use datafusion::prelude::SessionContext;
+use futures::stream::{self, StreamExt, TryStreamExt};
 use reviewlake_cluster::lakehouse::{Lakehouse, LakehouseError, TableName};
 use reviewlake_cluster::session::with_static_planner;
 use reviewlake_cluster::sql::run_script;
@@ -129,9 +129,9 @@ pub const GOLD_TABLES: &[(&str, &str, &str)] = &[
 /// Gold aggregate jobs submitted at once.
 const GOLD_JOBS_IN_FLIGHT: usize = 4;
 
-/// The tables gold is computed from, `silver.reviews` first: silver, and the model registry (`gold.reviews` scores each
-/// review with the latest model).
-pub const GOLD_INPUTS: [&str; 3] = ["silver.reviews", "silver.metadata", crate::ml::MODELS_TABLE];
+/// The tables gold is computed from, `silver.reviews` first: silver, and the model registry
+/// (`gold.reviews` scores each review with the latest model).
+const GOLD_INPUTS: [&str; 3] = ["silver.reviews", "silver.metadata", crate::ml::MODELS_TABLE];
 
 /// The version recorded for an input table that does not exist.
 const ABSENT: i64 = -1;
@@ -187,7 +187,7 @@ async fn record_inputs(lake: &Lakehouse, versions: BTreeMap<String, i64>) -> Res
 }
 
 /// The gold table every other one reads, which records what gold was built from.
-const GOLD_REVIEWS: &str = "gold.reviews";
+pub(crate) const GOLD_REVIEWS: &str = "gold.reviews";
 
 /// Rebuilds every gold table from silver; returns the number of tables written.
 pub async fn run_gold(ctx: &SessionContext, lake: &Lakehouse) -> Result<usize, MedallionError> {

@@ -14,9 +14,7 @@ pub(crate) async fn run(
     progress: ProgressArg,
 ) -> anyhow::Result<()> {
     let session = session::connect(settings).await?;
-    let progress = Progress::start(progress, &session.scheduler_address, "demo");
-    let report = reviewlake_jobs::demo::run_demo(&session, source).await;
-    progress.finish().await;
-    crate::output::print_report(&report?);
+    let demo = reviewlake_jobs::demo::run_demo(&session, source);
+    crate::output::print_report(&Progress::around(progress, &session.scheduler_address, "demo", demo).await?);
     Ok(())
 }

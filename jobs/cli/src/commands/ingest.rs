@@ -17,10 +17,9 @@ pub(crate) async fn run(settings: &Settings, action: IngestAction, progress: Pro
         IngestAction::Batch { source, kind, max_files } => {
             let kind = SourceKind::from(kind);
             let session = session::connect(settings).await?;
-            let progress = Progress::start(progress, &session.scheduler_address, "ingest");
-            let report = ingest_batch(&session.ctx, &session.lake, &source, kind, max_files).await;
-            progress.finish().await;
-            crate::output::print_ingested(&report?, kind);
+            let ingest = ingest_batch(&session.ctx, &session.lake, &source, kind, max_files);
+            let report = Progress::around(progress, &session.scheduler_address, "ingest", ingest).await?;
+            crate::output::print_ingested(&report, kind);
         }
         IngestAction::Stream { available_now, .. } => {
             // Bronze ingestion of a stream runs in this process (a micro-batch is small), so no

@@ -14,10 +14,8 @@ pub(crate) async fn run(settings: &Settings, action: PipelineAction, progress: P
     let (ctx, lake) = (&session.ctx, &session.lake);
     match action {
         PipelineAction::Run { source } => {
-            let progress = Progress::start(progress, &session.scheduler_address, "pipeline");
-            let report = medallion::run_pipeline(ctx, lake, &source).await;
-            progress.finish().await;
-            output::print_layers(&report?);
+            let run = medallion::run_pipeline(ctx, lake, &source);
+            output::print_layers(&Progress::around(progress, &session.scheduler_address, "pipeline", run).await?);
         }
         PipelineAction::Silver => {
             let (reviews, metadata) = medallion::run_silver(ctx, lake).await?;
