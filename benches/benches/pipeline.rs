@@ -3,13 +3,19 @@
 //! cluster and on multi-process clusters of several shapes. For each run: wall time per stage
 //! (as `pipeline run` reports it), reviews/s end to end, peak RSS of every process, and bytes
 //! per lakehouse layer; then the same run again with no new data, which must rebuild nothing.
+//! The peer, DuckDB from PyPI running its own equivalent of the pipeline on the same input
+//! (`benches/python/duckdb_pipeline.py`), is timed in the same run, and every shape's time is
+//! given as a ratio of DuckDB's.
 //!
 //! `cargo bench -p reviewlake-benches --bench pipeline` (build the binaries first).
-//! Environment: `BENCH_REVIEWS` (default 1,000,000), `BENCH_PRODUCTS` (default reviews/20),
-//! `BENCH_FILES` (default one per ~300k reviews, at least 8), `BENCH_SHAPES` (default
-//! `standalone,1,1x1,2x1,2x2`: `standalone` is the in-process cluster, `AxB` is A executors
-//! of B vcores), `BENCH_DIR` (default a temporary folder; the data set is reused when the
-//! folder already holds it).
+//! Environment: `BENCH_INPUT` (`generated`, the default: `reviewlake gen`; `real`: the real
+//! sample reviews cycled to `BENCH_REVIEWS` with a reviewer id of their own per pass,
+//! `benches/python/cycle_reviews.py`), `BENCH_REVIEWS` (default 1,000,000), `BENCH_PRODUCTS`
+//! (default reviews/20), `BENCH_FILES` (default one per ~300k reviews, at least 8),
+//! `BENCH_SHAPES` (default `standalone,1x1,2x1,2x2`: `standalone` is the in-process cluster,
+//! `AxB` is A executors of B vcores), `BENCH_PEER` (`duckdb`, the default, or `none`),
+//! `BENCH_DIR` (default a temporary folder; the input is reused when the folder already holds
+//! it).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -18,7 +24,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use reviewlake_benches::env_number;
-use reviewlake_tests::{LocalCluster, env_vars, folder_bytes, reviewlake_binary};
+use reviewlake_tests::{
+    LocalCluster, env_vars, folder_bytes, python_bin, reviewlake_binary, samples_dir, workspace_root,
+};
 
 /// Where the pipeline runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +84,39 @@ fn generate(dir: &Path, reviews: usize, products: usize, files: usize) -> PathBu
     source
 }
 
+/// The real sample reviews cycled to `reviews` lines in `files` files under `dir/real-N-F`,
+/// unless already there.
+fn cycle_samples(dir: &Path, reviews: usize, files: usize) -> PathBuf {
+    let source = dir.join(format!("real-{reviews}-{files}"));
+    if !source.join("amazon_reviews").is_dir() {
+        let status = Command::new(python_bin().join("python"))
+            .arg(workspace_root().join("benches/python/cycle_reviews.py"))
+            .arg(samples_dir())
+            .args([reviews.to_string(), files.to_string()])
+            .arg(&source)
+            .status()
+            .unwrap();
+        assert!(status.success(), "cycle_reviews.py failed");
+    }
+    source
+}
+
+/// DuckDB's run of its own equivalent of the pipeline on `source`: the wall time of the whole
+/// script (Python's start and DuckDB's import included) and its own per-layer line.
+fn run_duckdb(source: &Path, out: &Path) -> (Duration, String) {
+    let _ = std::fs::remove_dir_all(out);
+    let started = Instant::now();
+    let output = Command::new(python_bin().join("python"))
+        .arg(workspace_root().join("benches/python/duckdb_pipeline.py"))
+        .arg(source)
+        .arg(out)
+        .output()
+        .unwrap();
+    let wall = started.elapsed();
+    assert!(output.status.success(), "duckdb_pipeline.py failed: {}", String::from_utf8_lossy(&output.stderr));
+    (wall, String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
 /// One `pipeline run`: its stage lines, wall time and the client's peak RSS.
 struct Run {
     stages: Vec<String>,
@@ -130,8 +171,28 @@ fn main() {
     println!("machine: {cores} cores; {reviews} review lines, {products} products, {files} review files");
 
     let started = Instant::now();
-    let source = generate(&dir, reviews, products, files);
-    println!("generated {} of gzip JSON Lines in {:.1} s", mib(folder_bytes(&source)), started.elapsed().as_secs_f64());
+    let source = match std::env::var("BENCH_INPUT").as_deref() {
+        Ok("real") => cycle_samples(&dir, reviews, files),
+        Ok("generated") | Err(_) => generate(&dir, reviews, products, files),
+        Ok(other) => panic!("BENCH_INPUT: `generated` or `real`, not `{other}`"),
+    };
+    println!(
+        "input {} of gzip JSON Lines, ready in {:.1} s",
+        mib(folder_bytes(&source)),
+        started.elapsed().as_secs_f64()
+    );
+    let peer = match std::env::var("BENCH_PEER").as_deref() {
+        Ok("none") => None,
+        Ok("duckdb") | Err(_) => {
+            let (wall, layers) = run_duckdb(&source, &dir.join("duckdb"));
+            println!(
+                "\n### DuckDB peer (benches/python/duckdb_pipeline.py)\n- {layers}\n- end to end: {:.2} s",
+                wall.as_secs_f64()
+            );
+            Some(wall)
+        }
+        Ok(other) => panic!("BENCH_PEER: `duckdb` or `none`, not `{other}`"),
+    };
 
     for shape in shapes {
         let lake = dir.join("lakehouse");
@@ -155,8 +216,11 @@ fn main() {
         for stage in &run.stages {
             println!("- {stage}");
         }
+        let ratio = peer.map_or(String::new(), |peer| {
+            format!(", {:.2}x DuckDB's time", run.wall.as_secs_f64() / peer.as_secs_f64())
+        });
         println!(
-            "- end to end: {:.2} s, {:.0} reviews/s",
+            "- end to end: {:.2} s, {:.0} reviews/s{ratio}",
             run.wall.as_secs_f64(),
             reviews as f64 / run.wall.as_secs_f64()
         );
