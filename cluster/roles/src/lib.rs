@@ -1,6 +1,6 @@
 //! The roles of a reviewlake cluster and what runs them: the session and function registry
 //! setup shared by every role ([`functions`], [`session`]), the [`scheduler`] with its
-//! [`operator_api`] and the clients' [`flight_sql`], the [`executor`], the in-process cluster ([`standalone`]), SQL scripts
+//! [`operator_api`] and the clients' [`flight_sql`] (its calls counted by [`call_metrics`]), the [`executor`], the in-process cluster ([`standalone`]), SQL scripts
 //! ([`sql`]), job [`progress`] and the operator commands for local multi-process clusters ([`ops`]).
 //!
 //! The binaries (`reviewlake-scheduler`, `reviewlake-executor`, `reviewlake`) are thin layers
@@ -8,6 +8,7 @@
 //! were modules of this one: [`config`], [`logging`], [`run_binary`] and [`runtime`] from
 //! `reviewlake-core`, [`lakehouse`] and [`sources`].
 
+pub mod call_metrics;
 pub mod codec;
 mod common;
 pub mod executor;

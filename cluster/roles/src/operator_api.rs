@@ -7,7 +7,7 @@
 //! |---|---|
 //! | `GET /healthz` | `ok` while the process serves |
 //! | `GET /readyz` | 200 once at least one executor is alive, else 503 |
-//! | `GET /metrics` | Prometheus text: executors, slots, jobs by state |
+//! | `GET /metrics` | Prometheus text: executors, slots, jobs by state, and the Flight SQL calls ([`crate::call_metrics`]) |
 //! | `GET /v1/executors` | [`ExecutorView`] list |
 //! | `PUT /v1/executors/{id}/report` | an executor's [`ExecutorReport`], sent with its heartbeats |
 //! | `POST /v1/executors/{id}/drain` | 202: the executor stops taking tasks, finishes its running ones and exits |
@@ -31,6 +31,7 @@ use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::state::execution_graph::ExecutionGraphBox;
 use serde::{Deserialize, Serialize};
 
+use crate::call_metrics::MetricsRegistry;
 use crate::common::ReviewlakeScheduler;
 
 /// An executor as the scheduler sees it.
@@ -136,6 +137,7 @@ pub struct SchedulerApi {
     server: ReviewlakeScheduler,
     cluster: BallistaCluster,
     reports: Arc<Mutex<HashMap<String, ExecutorReport>>>,
+    metrics: Arc<MetricsRegistry>,
 }
 
 /// How long a draining executor may take to finish its tasks and exit before the scheduler
@@ -143,9 +145,9 @@ pub struct SchedulerApi {
 const DRAIN_WAIT: Duration = Duration::from_secs(3600);
 
 impl SchedulerApi {
-    /// Wraps a running scheduler.
-    pub fn new(server: ReviewlakeScheduler, cluster: BallistaCluster) -> Self {
-        Self { server, cluster, reports: Arc::default() }
+    /// Wraps a running scheduler; `/metrics` also shows the services registered in `metrics`.
+    pub fn new(server: ReviewlakeScheduler, cluster: BallistaCluster, metrics: Arc<MetricsRegistry>) -> Self {
+        Self { server, cluster, reports: Arc::default(), metrics }
     }
 
     /// The axum router serving the routes listed in the module documentation.
@@ -396,5 +398,6 @@ async fn metrics(State(api): State<Arc<SchedulerApi>>) -> Response {
         let count = jobs.iter().filter(|job| job.status == status).count();
         let _ = writeln!(text, "reviewlake_jobs{{status=\"{status}\"}} {count}");
     }
+    api.metrics.write_prometheus(&mut text);
     ([("content-type", "text/plain; version=0.0.4")], text).into_response()
 }

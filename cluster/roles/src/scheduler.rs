@@ -20,6 +20,7 @@ use reviewlake_core::config::SchedulerSettings;
 use reviewlake_lakehouse::Lakehouse;
 use tokio::net::TcpListener;
 
+use crate::call_metrics::MetricsRegistry;
 pub use crate::common::{ReviewlakeScheduler, base_session_config, policy};
 use crate::{functions, operator_api};
 
@@ -51,6 +52,9 @@ pub struct RunningScheduler {
     pub catalogs: Arc<dyn CatalogProviderList>,
     /// Ballista's scheduler server (a cheap clone).
     pub server: ReviewlakeScheduler,
+    /// Metrics of the services this process serves besides the scheduler (Flight SQL), shown by
+    /// the operator API's `/metrics`.
+    pub metrics: Arc<MetricsRegistry>,
     /// The gRPC server task; it ends only on error.
     pub grpc_task: tokio::task::JoinHandle<Result<(), SchedulerError>>,
 }
@@ -143,12 +147,13 @@ pub async fn start_scheduler(
     let grpc_task = tokio::spawn(async move {
         start_grpc_service_with_listener(grpc, grpc_server).await.map_err(|e| SchedulerError::Start(e.to_string()))
     });
-    let api = operator_api::SchedulerApi::new(server.clone(), cluster);
+    let metrics = Arc::new(MetricsRegistry::default());
+    let api = operator_api::SchedulerApi::new(server.clone(), cluster, metrics.clone());
     tokio::spawn(async move {
         if let Err(error) = axum::serve(http, api.router()).await {
             tracing::error!(%error, "operator API stopped");
         }
     });
     tracing::info!(%grpc_address, %http_address, "reviewlake scheduler listening");
-    Ok(RunningScheduler { grpc_address, http_address, catalogs, server, grpc_task })
+    Ok(RunningScheduler { grpc_address, http_address, catalogs, server, metrics, grpc_task })
 }

@@ -14,7 +14,9 @@ use futures::TryStreamExt;
 use prost::Message;
 use reviewlake_cluster::config::FlightSqlRole;
 use reviewlake_cluster::flight_sql::{Caller, Signer};
-use reviewlake_tests::{LocalCluster, READER, WRITER, flight_env, reviewlake_with_env, success, write_review_files};
+use reviewlake_tests::{
+    LocalCluster, READER, WRITER, blocking_get, flight_env, reviewlake_with_env, success, write_review_files,
+};
 use tonic::Code;
 use tonic::transport::Channel;
 
@@ -335,6 +337,20 @@ fn strangers_forged_tokens_and_paths_outside_the_roots_are_refused() {
         let mut stock = FlightSqlServiceClient::new(channel);
         assert!(stock.handshake(WRITER.0, WRITER.1).await.is_err());
     });
+
+    // The operator API counts the calls by method and status: three DoGets refused at the gate
+    // (no token, an expired one, one of another key), the reader's streamed result delivered.
+    let metrics = blocking_get(&format!("{}/metrics", service.cluster.record.api_url()));
+    let sample = |name: &str| -> f64 {
+        let line = metrics.lines().find(|line| line.starts_with(name)).unwrap_or_else(|| panic!("{name}:\n{metrics}"));
+        line[name.len()..].trim().parse().unwrap_or_else(|e| panic!("{line}: {e}"))
+    };
+    assert_eq!(sample(r#"reviewlake_flight_sql_requests_total{method="DoGet",code="Unauthenticated"}"#), 3.0);
+    assert_eq!(sample(r#"reviewlake_flight_sql_requests_total{method="DoGet",code="Ok"}"#), 1.0);
+    assert!(sample(r#"reviewlake_flight_sql_requests_total{method="Handshake",code="Ok"}"#) >= 2.0, "{metrics}");
+    assert!(sample(r#"reviewlake_flight_sql_response_bytes_total{method="DoGet"}"#) > 0.0, "{metrics}");
+    assert!(sample(r#"reviewlake_flight_sql_request_duration_seconds_count{method="GetFlightInfo"}"#) >= 1.0);
+    assert_eq!(sample("reviewlake_flight_sql_requests_in_flight"), 0.0);
 }
 
 #[test]

@@ -31,6 +31,7 @@ use tokio::net::TcpListener;
 use tonic::service::interceptor::InterceptedService;
 use tonic::{Request, Status};
 
+use crate::call_metrics::{CallMetrics, Metered};
 use crate::scheduler::RunningScheduler;
 
 pub use access::DataRoots;
@@ -59,6 +60,20 @@ pub enum FlightSqlError {
     #[error("flight_sql server: {0}")]
     Serve(String),
 }
+
+/// The methods of the Flight service, the labels of its call metrics.
+const FLIGHT_METHODS: &[&str] = &[
+    "Handshake",
+    "ListFlights",
+    "GetFlightInfo",
+    "PollFlightInfo",
+    "GetSchema",
+    "DoGet",
+    "DoPut",
+    "DoExchange",
+    "DoAction",
+    "ListActions",
+];
 
 /// A running Flight SQL service.
 pub struct RunningFlightSql {
@@ -100,6 +115,9 @@ pub async fn serve(
     let server =
         FlightServiceServer::new(service).max_decoding_message_size(max_message).max_encoding_message_size(max_message);
     let gate = InterceptedService::new(server, move |request: Request<()>| authenticate(&auth, request));
+    let metrics = CallMetrics::new("flight_sql", FLIGHT_METHODS);
+    scheduler.metrics.register(metrics.clone());
+    let gate = Metered::new(gate, metrics);
     let task = tokio::spawn(async move {
         tonic::transport::Server::builder()
             .add_service(gate)
