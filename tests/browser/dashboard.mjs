@@ -493,7 +493,13 @@ class Run {
       const seen = await page.evaluate(() => ({
         page: document.body ? document.body.dataset.page ?? null : null,
         theme: document.documentElement.dataset.theme ?? null,
+        heading: document.querySelector('#page-title')?.textContent ?? null,
+        blurb: document.querySelector('#page-blurb')?.textContent ?? null,
+        title: document.title,
       })).catch(() => ({}));
+      record.heading = seen.heading ?? null;
+      record.blurb = seen.blurb ?? null;
+      record.title = seen.title ?? null;
       if (seen.page !== spec.id) record.errors.push(`document.body.dataset.page is ${JSON.stringify(seen.page)}, expected ${JSON.stringify(spec.id)}`);
       if (seen.theme !== theme) record.errors.push(`documentElement.dataset.theme is ${JSON.stringify(seen.theme)}, expected ${JSON.stringify(theme)}`);
 

@@ -13,28 +13,14 @@
   // Static description of the pages
   // ---------------------------------------------------------------------------------------------
 
-  const PAGES = [
-    { id: 'overview', path: '/', title: 'Overview',
-      blurb: 'Headline numbers and the overall shape of the review corpus.' },
-    { id: 'sentiment', path: '/sentiment', title: 'Sentiment',
-      blurb: 'How reviewers feel about what they bought, over time and by kind of review.' },
-    { id: 'trends', path: '/trends', title: 'Trends & seasonality',
-      blurb: 'Review volume and average rating across the years and the months of the year.' },
-    { id: 'themes', path: '/themes', title: 'Key themes',
-      blurb: 'The words reviewers use most often.' },
-    { id: 'focus', path: '/focus', title: 'Focus areas',
-      blurb: 'Where low ratings and negative reviews concentrate. Click a bar to filter by it.' },
-    { id: 'brands', path: '/brands', title: 'Brand reputation',
-      blurb: 'The brands, categories and products that collect the most praise and criticism.' },
-    { id: 'engagement', path: '/engagement', title: 'Customer engagement',
-      blurb: 'The most active reviewers and the categories that draw written feedback.' },
-    { id: 'prices', path: '/prices', title: 'Prices',
-      blurb: 'How the price of a product relates to review volume and rating.' },
-    { id: 'cluster', path: '/cluster', title: 'Cluster',
-      blurb: 'Executors and jobs of the compute cluster, refreshed every two seconds.' },
-    { id: 'model', path: '/model', title: 'Sentiment model',
-      blurb: 'Quality of the latest registered sentiment model on its held-out test set.' },
-  ];
+  // The pages as the navigation of index.html lists them (scripts are deferred, so it is parsed):
+  // their paths, titles and blurbs are written there once.
+  const PAGES = Array.from(document.querySelectorAll('a.nav-link[data-page]'), (a) => ({
+    id: a.dataset.page,
+    path: a.getAttribute('href'),
+    title: a.textContent.trim(),
+    blurb: a.dataset.blurb || '',
+  }));
   const NOT_FOUND = { id: 'notfound', path: '', title: 'Page not found', blurb: '' };
 
   // Grid width (out of 12 columns on a desktop) of a panel; "page/panel" wins over "panel".

@@ -34,10 +34,9 @@ const NO_MODEL: &str = "No model registered yet: run `reviewlake ml features` an
 /// A page of the dashboard.
 #[derive(Debug, Serialize)]
 pub struct Page {
-    /// Identifier, also the path (`/` for `overview`, else `/{id}`).
+    /// Identifier, also the path (`/` for `overview`, else `/{id}`). The page's title and
+    /// blurb are written once, in the navigation of `assets/index.html`.
     pub id: &'static str,
-    /// Heading.
-    pub title: &'static str,
     /// Panels, in display order.
     pub panels: &'static [&'static str],
 }
@@ -500,14 +499,9 @@ pub static PANELS: &[Panel] = &[
 /// Every page, in navigation order. The Cluster page has no panels: it shows the scheduler's
 /// operator API.
 pub static PAGES: &[Page] = &[
-    Page {
-        id: "overview",
-        title: "Overview",
-        panels: &["kpis", "reviews_by_year", "rating_distribution", "sentiment_overview"],
-    },
+    Page { id: "overview", panels: &["kpis", "reviews_by_year", "rating_distribution", "sentiment_overview"] },
     Page {
         id: "sentiment",
-        title: "Sentiment",
         panels: &[
             "sentiment_overview",
             "sentiment_by_year",
@@ -518,24 +512,21 @@ pub static PAGES: &[Page] = &[
     },
     Page {
         id: "trends",
-        title: "Trends & seasonality",
         panels: &["reviews_by_year", "rating_by_year", "reviews_by_month", "rating_by_month", "verified_by_rating"],
     },
-    Page { id: "themes", title: "Key themes", panels: &["key_themes", "top_words"] },
+    Page { id: "themes", panels: &["key_themes", "top_words"] },
     Page {
         id: "focus",
-        title: "Focus areas",
         panels: &["lowest_rated_categories", "negative_by_category", "negative_by_brand", "negative_by_product"],
     },
     Page {
         id: "brands",
-        title: "Brand reputation",
         panels: &["negative_by_brand", "positive_by_brand", "positive_by_category", "positive_by_product"],
     },
-    Page { id: "engagement", title: "Customer engagement", panels: &["top_reviewers", "categories_by_feedback"] },
-    Page { id: "prices", title: "Prices", panels: &["price_distribution", "rating_by_price"] },
-    Page { id: "cluster", title: "Cluster", panels: &[] },
-    Page { id: "model", title: "Sentiment model", panels: &["model_summary", "model_roc", "model_confusion"] },
+    Page { id: "engagement", panels: &["top_reviewers", "categories_by_feedback"] },
+    Page { id: "prices", panels: &["price_distribution", "rating_by_price"] },
+    Page { id: "cluster", panels: &[] },
+    Page { id: "model", panels: &["model_summary", "model_roc", "model_confusion"] },
 ];
 
 /// The panel `id`.
@@ -566,6 +557,20 @@ mod tests {
         for panel in PANELS {
             assert!(PAGES.iter().any(|page| page.panels.contains(&panel.id)), "panel {} is on no page", panel.id);
             assert_eq!(PANELS.iter().filter(|p| p.id == panel.id).count(), 1, "panel {} twice", panel.id);
+        }
+    }
+
+    /// The navigation of index.html names every page (its title and blurb live there) and no other.
+    #[test]
+    fn the_navigation_links_every_page_with_a_title_and_a_blurb() {
+        let html = std::str::from_utf8(crate::assets::index().bytes).expect("index.html is UTF-8");
+        let links: Vec<&str> = html.split(r#"<a class="nav-link""#).skip(1).collect();
+        assert_eq!(links.len(), PAGES.len(), "nav links vs PAGES");
+        for (page, link) in PAGES.iter().zip(&links) {
+            let path = if page.id == "overview" { "/".to_string() } else { format!("/{}", page.id) };
+            assert!(link.contains(&format!(r#"href="{path}" data-page="{}""#, page.id)), "{}: {link}", page.id);
+            assert!(link.contains(r#"data-blurb=""#) && !link.contains(r#"data-blurb="""#), "{} has no blurb", page.id);
+            assert!(link.contains("<span>"), "{} has no title", page.id);
         }
     }
 

@@ -256,6 +256,13 @@ fn every_page_in_chromium_shows_what_sql_says_and_updates_live() {
                 let list = found[problem].as_array().map(Vec::as_slice).unwrap_or_default();
                 assert!(list.is_empty(), "{page} {variant}: {problem}: {list:?}");
             }
+            // Heading and blurb come from the page's navigation link (index.html), the one place they are written.
+            let heading = found["heading"].as_str().unwrap_or_default();
+            assert!(
+                !heading.is_empty() && !found["blurb"].as_str().unwrap_or_default().is_empty(),
+                "{page} {variant}: {found}"
+            );
+            assert_eq!(found["title"].as_str(), Some(format!("{heading} · reviewlake").as_str()), "{page} {variant}");
             let screenshot = found["screenshot"].as_str().unwrap();
             assert!(std::fs::metadata(screenshot).unwrap().len() > 10_000, "{screenshot} is nearly empty");
         }
