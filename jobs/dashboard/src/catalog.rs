@@ -1,24 +1,32 @@
 //! Every page and panel of the dashboard, and the SQL behind each panel.
 //!
 //! A panel's SQL lives in a `.sql` file under `sql/`. Panels of the cube start with the
-//! `cube` common table expression of `sql/cube_filter.sql` (`gold.review_cube` narrowed by the
-//! filters, bound as parameters); panels that an aggregate table answers unfiltered have a
-//! second statement over `gold.reviews` narrowed the same way (`sql/reviews_filter.sql`), run
-//! on the cluster when a filter is set.
+//! `cube` common table expression: `gold.review_cube` narrowed by the filters of
+//! `sql/filters.sql`, bound as parameters; panels that an aggregate table answers unfiltered
+//! have a second statement over `reviews`, `gold.reviews` narrowed by the same filters, run on
+//! the cluster when a filter is set.
 
 use serde::Serialize;
 
 /// The statement of a cube panel: the filtered cube, then the panel's own `SELECT`.
 macro_rules! cube_sql {
     ($file:literal) => {
-        concat!(include_str!("sql/cube_filter.sql"), include_str!(concat!("sql/cube/", $file)))
+        concat!(
+            "WITH cube AS (\n  SELECT * FROM gold.review_cube\n",
+            include_str!("sql/filters.sql"),
+            include_str!(concat!("sql/cube/", $file))
+        )
     };
 }
 
 /// The filtered statement of an aggregate panel: the filtered reviews, then its `SELECT`.
 macro_rules! reviews_sql {
     ($file:literal) => {
-        concat!(include_str!("sql/reviews_filter.sql"), include_str!(concat!("sql/reviews/", $file)))
+        concat!(
+            "WITH reviews AS (\n  SELECT * FROM gold.reviews\n",
+            include_str!("sql/filters.sql"),
+            include_str!(concat!("sql/reviews/", $file))
+        )
     };
 }
 

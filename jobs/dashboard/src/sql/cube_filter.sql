@@ -1,8 +1,0 @@
--- gold.review_cube narrowed by the dashboard's filters: $from_month and $to_month (YYYYMM,
--- inclusive), $category and $brand; a null parameter filters nothing.
-WITH cube AS (
-  SELECT * FROM gold.review_cube
-  WHERE ($from_month IS NULL OR year * 100 + month >= $from_month)
-    AND ($to_month IS NULL OR year * 100 + month <= $to_month)
-    AND ($category IS NULL OR category = $category)
-    AND ($brand IS NULL OR brand = $brand))
