@@ -496,7 +496,21 @@ class Run {
         heading: document.querySelector('#page-title')?.textContent ?? null,
         blurb: document.querySelector('#page-blurb')?.textContent ?? null,
         title: document.title,
+        // The header's brand, freshness chip and theme button side by side, none cut or overlapping.
+        header: (() => {
+          const boxes = ['.brand', '.freshness', '#theme-toggle'].map((sel) => document.querySelector(sel)?.getBoundingClientRect());
+          if (boxes.some((b) => !b)) return 'missing';
+          const problems = [];
+          for (let i = 0; i + 1 < boxes.length; i++) {
+            if (boxes[i].top < boxes[i + 1].bottom && boxes[i + 1].top < boxes[i].bottom && boxes[i].right > boxes[i + 1].left + 0.5) problems.push(`item ${i} overlaps item ${i + 1}`);
+          }
+          const name = document.querySelector('.brand-name');
+          if (name && name.scrollWidth > name.clientWidth + 1) problems.push('the brand name is cut');
+          if (boxes.some((b) => b.right > window.innerWidth + 0.5)) problems.push('the header is wider than the window');
+          return problems.join('; ');
+        })(),
       })).catch(() => ({}));
+      record.header = seen.header ?? 'not measured';
       record.heading = seen.heading ?? null;
       record.blurb = seen.blurb ?? null;
       record.title = seen.title ?? null;

@@ -1945,8 +1945,12 @@
       return;
     }
     const n = st.updated_at_ms != null ? secondsAgo(st.updated_at_ms) : null;
-    span.textContent = `updated ${n == null ? '?' : n} s ago · version ${st.version}`;
-    box.title = (st.updated_at_ms != null ? `Gold updated ${new Date(st.updated_at_ms).toLocaleString('en-US')}` : 'Gold version') +
+    const age = n == null ? '?' : n < 60 ? `${n} s` : formatDuration(n * 1000);
+    // "updated" and the version are spans of their own so that a phone-width header can leave them out.
+    span.replaceChildren(h('span', { class: 'fresh-label' }, 'updated '), `${age} ago`,
+      h('span', { class: 'fresh-version' }, ` · version ${st.version}`));
+    box.title = `Gold version ${st.version}` +
+      (st.updated_at_ms != null ? `, updated ${new Date(st.updated_at_ms).toLocaleString('en-US')}` : '') +
       (state.live ? '' : ' (reconnecting…)');
   }
 

@@ -263,6 +263,7 @@ fn every_page_in_chromium_shows_what_sql_says_and_updates_live() {
                 "{page} {variant}: {found}"
             );
             assert_eq!(found["title"].as_str(), Some(format!("{heading} · reviewlake").as_str()), "{page} {variant}");
+            assert_eq!(found["header"].as_str(), Some(""), "{page} {variant}: header");
             let screenshot = found["screenshot"].as_str().unwrap();
             assert!(std::fs::metadata(screenshot).unwrap().len() > 10_000, "{screenshot} is nearly empty");
         }
