@@ -136,31 +136,24 @@ pub async fn run_pipeline(
     });
     let started = Instant::now();
     // Footprints only for a rebuild: a current gold is left as it is, and its check is the cost.
-    let gold = if gold_is_behind(lake).await? {
+    let (detail, rows_in, written) = if gold_is_behind(lake).await? {
         let tables: Vec<&str> = GOLD_TABLES.iter().map(|(table, _, _)| *table).collect();
         let before = footprints(lake, &tables).await?;
         let rebuilt = run_gold(ctx, lake).await?;
         let written = written_since(lake, &tables, &before).await?;
-        LayerReport {
-            layer: "gold".into(),
-            rows_in: footprints(lake, &["silver.reviews"]).await?[0].rows(),
-            rows_out: written.rows,
-            written,
-            elapsed: started.elapsed(),
-            detail: format!("{rebuilt} tables rebuilt"),
-        }
+        (format!("{rebuilt} tables rebuilt"), footprints(lake, &["silver.reviews"]).await?[0].rows(), written)
     } else {
         let version = lake.latest_version(&gold::GOLD_REVIEWS.parse()?).await?;
-        LayerReport {
-            layer: "gold".into(),
-            rows_in: 0,
-            rows_out: 0,
-            written: Written { version, ..Written::default() },
-            elapsed: started.elapsed(),
-            detail: "up to date, nothing rebuilt".into(),
-        }
+        ("up to date, nothing rebuilt".to_string(), 0, Written { version, ..Written::default() })
     };
-    report.layers.push(gold);
+    report.layers.push(LayerReport {
+        layer: "gold".into(),
+        rows_in,
+        rows_out: written.rows,
+        written,
+        elapsed: started.elapsed(),
+        detail,
+    });
     Ok(report)
 }
 
